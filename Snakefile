@@ -1,0 +1,21 @@
+# nba-backfill: the runbook's backfill as one DAG of validated (processor, chunk) jobs.
+#   snakemake --cores 4 all_seasons                  everything, every configured season
+#   snakemake --cores 4 markers/phase4/2022-23.done  one phase of one season (and what it needs)
+#   snakemake -n all_seasons                         what is left, and why
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/seasons.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/preflight.smk"
+include: "rules/phase4.smk"
+
+
+rule all_seasons:
+    input:
+        all_season_targets(CONFIG),
+    default_target: True

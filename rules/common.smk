@@ -1,0 +1,40 @@
+# Config validation and the chunk plan; the logic lives in the tested nba_backfill package.
+import json
+import os
+import sys
+
+from nba_backfill import plan
+from nba_backfill.config import CONFIG_ENV, validate_config
+from nba_backfill.errors import ConfigError
+from nba_backfill.plan import all_season_targets
+from nba_backfill.processors import PHASE4
+
+try:
+    CONFIG = validate_config(config)
+except ConfigError as err:
+    sys.exit(f"error: {err}")
+
+# Every job's `nba-backfill` call reads this: the effective config, --config overrides included.
+os.environ[CONFIG_ENV] = json.dumps(CONFIG.raw)
+
+
+wildcard_constraints:
+    season="|".join(s.name for s in CONFIG.seasons),
+    processor="|".join(PHASE4),
+    chunk=r"\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}",
+
+
+def get_league_input(wildcards):
+    """The embedded warehouse gets the synthetic league first; BigQuery already holds Phase 3."""
+    return ["markers/league.done"] if CONFIG.backend == "duckdb" else []
+
+
+def get_phase4_inputs(wildcards):
+    upstream = PHASE4[wildcards.processor].upstream
+    return [plan.preflight_marker(wildcards.season)] + [
+        plan.phase4_marker(name, wildcards.season, wildcards.chunk) for name in upstream
+    ]
+
+
+def get_phase4_season_inputs(wildcards):
+    return plan.phase4_chunk_markers(CONFIG, CONFIG.season(wildcards.season))

@@ -1,0 +1,20 @@
+rule run_chunk:
+    input:
+        get_phase4_inputs,
+    output:
+        "markers/phase4/{processor}/{season}/{chunk}.done",
+    log:
+        "logs/phase4/{processor}/{season}/{chunk}.log",
+    shell:
+        "nba-backfill run {wildcards.processor} --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
+
+
+rule rollup_season:
+    input:
+        get_phase4_season_inputs,
+    output:
+        "markers/phase4/{season}.done",
+    log:
+        "logs/phase4/{season}.log",
+    shell:
+        "nba-backfill rollup phase4 --season {wildcards.season} 2>&1 | tee {log}"

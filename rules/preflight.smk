@@ -1,0 +1,21 @@
+rule write_league:
+    output:
+        "markers/league.done",
+    log:
+        "logs/league.log",
+    params:
+        seasons=[s.name for s in CONFIG.seasons],
+        league=CONFIG.league,
+    shell:
+        "nba-backfill league --if-absent --marker {output} 2>&1 | tee {log}"
+
+
+rule check_preflight:
+    input:
+        get_league_input,
+    output:
+        "markers/preflight/{season}.done",
+    log:
+        "logs/preflight/{season}.log",
+    shell:
+        "nba-backfill preflight --season {wildcards.season} 2>&1 | tee {log}"

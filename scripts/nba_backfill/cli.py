@@ -1,0 +1,156 @@
+"""`nba-backfill`: the commands Snakemake's rules call, and the ones operators run by hand.
+
+Each command parses, calls one package function and prints. One error boundary turns the package's errors into
+one line on stderr and an exit code: 0 ok, 1 a data check failed or data is missing, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from .errors import BackfillError
+
+CONFIG_HELP = "Config file (default: config/seasons.yaml; inside Snakemake jobs, Snakemake's effective config)."
+
+
+def error_boundary(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BackfillError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+    return wrapper
+
+
+def load(ctx: click.Context):
+    from .config import load_config
+
+    return load_config(ctx.obj.get("configfile"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--configfile", type=click.Path(dir_okay=False), default=None, help=CONFIG_HELP)
+@click.version_option(package_name="nba-backfill")
+@click.pass_context
+def main(ctx: click.Context, configfile: str | None) -> None:
+    """Backfill the NBA props warehouse, one validated (processor, chunk) at a time.
+
+    Most commands are called by the Snakemake rules; run `snakemake --cores 4 all_seasons` for the backfill.
+
+    \b
+    Examples:
+      nba-backfill league                      # write the synthetic Phase 3 league (embedded warehouse)
+      nba-backfill preflight --season 2022-23
+      nba-backfill run pcf --season 2022-23 --chunk 2022-11-17_2022-12-16
+      nba-backfill query "SELECT COUNT(*) FROM nba_predictions.ml_feature_store_v2"
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["configfile"] = configfile
+
+
+season_option = click.option("--season", required=True, help="Season name as configured, e.g. 2022-23.")
+chunk_option = click.option("--chunk", required=True, help="Chunk name {first}_{last}, e.g. 2022-10-18_2022-11-16.")
+
+
+@main.command()
+@click.option("--if-absent", is_flag=True, help="Write nothing if every season already has a schedule.")
+@click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
+@click.pass_context
+@error_boundary
+def league(ctx: click.Context, if_absent: bool, marker: str | None) -> None:
+    """Write the deterministic synthetic league (Phase 3 input) for every configured season.
+
+    \b
+    Example:
+      nba-backfill league
+    """
+    from .league_io import write_league
+
+    summary = write_league(load(ctx), if_absent=if_absent, marker=marker)
+    click.echo(summary)
+
+
+@main.command()
+@season_option
+@click.pass_context
+@error_boundary
+def preflight(ctx: click.Context, season: str) -> None:
+    """Check that every game date of SEASON has plausible rows in every Phase 3 table.
+
+    \b
+    Example:
+      nba-backfill preflight --season 2022-23
+    """
+    from .preflight import run_preflight
+
+    click.echo(f"ok: {run_preflight(load(ctx), season)}")
+
+
+@main.command()
+@click.argument("processor", type=click.Choice(["tdza", "psza", "pcf", "pdc", "mlfs"]))
+@season_option
+@chunk_option
+@click.pass_context
+@error_boundary
+def run(ctx: click.Context, processor: str, season: str, chunk: str) -> None:
+    """Run one Phase 4 PROCESSOR for one chunk: check upstream, write, validate, mark.
+
+    \b
+    Example:
+      nba-backfill run tdza --season 2022-23 --chunk 2022-11-17_2022-12-16
+    """
+    from .runner import run_processor
+
+    click.echo(f"ok: {run_processor(load(ctx), processor, season, chunk)}")
+
+
+@main.command()
+@click.argument("phase", type=click.Choice(["phase4"]))
+@season_option
+@click.pass_context
+@error_boundary
+def rollup(ctx: click.Context, phase: str, season: str) -> None:
+    """Write PHASE's season marker once every chunk marker of SEASON exists.
+
+    \b
+    Example:
+      nba-backfill rollup phase4 --season 2022-23
+    """
+    from .rollup import rollup_season
+
+    click.echo(f"ok: {rollup_season(load(ctx), phase, season)}")
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (@NAME); repeatable.")
+@click.pass_context
+@error_boundary
+def query(ctx: click.Context, sql: str, params: tuple[str, ...]) -> None:
+    """Run BigQuery SQL against the configured warehouse and print a table (the local `bq query`).
+
+    Backticked project ids (`nba-props-platform.dataset.table`) map to the configured warehouse.
+
+    \b
+    Example:
+      nba-backfill query "SELECT COUNT(DISTINCT game_date) AS dates
+        FROM \\`nba-props-platform.nba_analytics.player_game_summary\\`"
+    """
+    from .errors import UsageError
+    from .tabulate import format_table
+    from .warehouse import open_warehouse
+
+    values = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
+        values[name] = value
+    result = open_warehouse(load(ctx), {"processor": "query"}).query(sql, values)
+    click.echo(format_table(result.columns, result.rows))

@@ -1,0 +1,153 @@
+"""Load config/seasons.yaml, validate it against config/schema.yaml, and return a typed, frozen Config.
+
+Validation is the one place config errors are found: the Snakefile and every CLI command call `load_config`,
+so a bad value stops before any job with one line naming the key and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+# The one schema, also used by rules/common.smk; the package is installed editable from the repo.
+SCHEMA_PATH = REPO_DIR / "config" / "schema.yaml"
+DEFAULT_CONFIG = Path("config/seasons.yaml")
+# Snakemake passes its effective (merged, --config overridden) config to every job through this variable.
+CONFIG_ENV = "NBA_BACKFILL_CONFIG"
+
+
+@dataclass(frozen=True)
+class Season:
+    name: str
+    start: dt.date
+    end: dt.date
+    existing_through: dt.date | None = None
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Config:
+    seasons: tuple[Season, ...]
+    chunk_days: int
+    bootstrap_days: int
+    warehouse: dict[str, Any]
+    league: dict[str, Any]
+    checks: dict[str, Any]
+    raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
+
+    def season(self, name: str) -> Season:
+        for season in self.seasons:
+            if season.name == name:
+                return season
+        known = ", ".join(s.name for s in self.seasons)
+        raise ConfigError(f"unknown season {name!r} (configured: {known})")
+
+    @property
+    def backend(self) -> str:
+        return self.warehouse["backend"]
+
+
+@cache
+def _schema() -> dict:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _plain(value: Any) -> Any:
+    """YAML and --config turn 2022-10-18 into a date; the schema speaks ISO strings."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _fill_defaults(schema: dict, data: dict) -> dict:
+    """Apply every `default` of the schema's object properties, recursively (jsonschema does not)."""
+    out = dict(data)
+    for key, sub in schema.get("properties", {}).items():
+        if key not in out and "default" in sub:
+            out[key] = json.loads(json.dumps(sub["default"]))
+        if isinstance(out.get(key), dict) and sub.get("type") == "object":
+            out[key] = _fill_defaults(sub, out[key])
+    return out
+
+
+def _where(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def _date(value: str, where: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"config error: {where}: {value!r} is not a valid date") from None
+
+
+def validate_config(data: dict[str, Any]) -> Config:
+    import jsonschema
+
+    schema = _schema()
+    data = _fill_defaults(schema, _plain(data or {}))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = errors[0]
+        raise ConfigError(f"config error: {_where(err.absolute_path)}: {err.message}")
+
+    seasons = []
+    for name, body in sorted(data["seasons"].items(), key=lambda kv: kv[1]["start"]):
+        where = f"seasons.{name}"
+        start = _date(body["start"], f"{where}.start")
+        end = _date(body["end"], f"{where}.end")
+        if end < start:
+            raise ConfigError(f"config error: {where}.end: {end} is before start {start}")
+        if start.year != int(name[:4]) or (start.year + 1) % 100 != int(name[5:]):
+            raise ConfigError(f"config error: {where}: name does not match a season starting {start}")
+        existing = body.get("existing_through")
+        existing_day = _date(existing, f"{where}.existing_through") if existing else None
+        if existing_day and not start <= existing_day <= end:
+            raise ConfigError(f"config error: {where}.existing_through: {existing_day} is outside {start}..{end}")
+        if seasons and start <= seasons[-1].end:
+            raise ConfigError(f"config error: {where}: {start}..{end} overlaps season {seasons[-1].name}")
+        seasons.append(Season(name, start, end, existing_day))
+
+    return Config(
+        seasons=tuple(seasons),
+        chunk_days=data["chunk_days"],
+        bootstrap_days=data["bootstrap_days"],
+        warehouse=data["warehouse"],
+        league=data["league"],
+        checks=data["checks"],
+        raw=data,
+    )
+
+
+def read_config_file(path: Path | str) -> dict[str, Any]:
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config error: {path}: no such file")
+    try:
+        return yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config error: {path}: not valid YAML ({str(err).splitlines()[0]})") from None
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """The config a job runs with: Snakemake's effective config if it handed one over, else the file."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        return validate_config(json.loads(os.environ[CONFIG_ENV]))
+    return validate_config(read_config_file(path or DEFAULT_CONFIG))

@@ -1,0 +1,42 @@
+"""Put the synthetic league into the configured warehouse, season by season."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .config import Config
+from .markers import write_marker
+from .warehouse import open_warehouse
+
+SCHEDULE = "nba_reference.nba_schedule"
+
+
+def write_league(config: Config, if_absent: bool = False, marker: str | None = None) -> str:
+    started = dt.datetime.now(dt.timezone.utc)
+    warehouse = open_warehouse(config, {"processor": "league"})
+    have = warehouse.partitions(SCHEDULE)
+    present = [s.name for s in config.seasons if any(s.start <= d <= s.end for d in have)]
+    if if_absent and len(present) == len(config.seasons):
+        summary = f"Phase 3 already present for {', '.join(present)}; nothing written"
+        rows = {}
+    else:
+        from .league import generate_league
+
+        tables = generate_league(config.seasons, config.league["seed"], config.league["scale"])
+        rows = {}
+        for name, table in tables.items():
+            for season in config.seasons:
+                written = warehouse.replace_partitions(name, _season_rows(table, season), season.start, season.end)
+                rows[f"{name} {season.name}"] = sum(written.values())
+        summary = f"wrote the synthetic league (seed {config.league['seed']}) for {len(config.seasons)} season(s)"
+    if marker:
+        write_marker(marker, started, phase="league", seed=config.league["seed"], scale=config.league["scale"],
+                     seasons=[s.name for s in config.seasons], rows=rows, present_before=present)
+    return summary
+
+
+def _season_rows(table, season):
+    import pyarrow.compute as pc
+
+    days = table.column("game_date")
+    return table.filter(pc.and_(pc.greater_equal(days, season.start), pc.less_equal(days, season.end)))

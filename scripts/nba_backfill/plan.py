@@ -1,0 +1,90 @@
+"""Seasons -> chunks -> marker paths. Pure: no warehouse, no files; Snakemake builds its DAG from this.
+
+A chunk is a calendar window of `chunk_days` inside one season, named `{first}_{last}` (ISO dates). Which game
+dates fall in a chunk is read from the schedule when the job runs, never while the DAG is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .config import Config, Season
+from .errors import UsageError
+
+PHASE4_PROCESSORS = ("tdza", "psza", "pcf", "pdc", "mlfs")
+
+
+@dataclass(frozen=True, order=True)
+class Chunk:
+    first: dt.date
+    last: dt.date
+
+    @property
+    def name(self) -> str:
+        return f"{self.first.isoformat()}_{self.last.isoformat()}"
+
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+def season_chunks(season: Season, chunk_days: int) -> list[Chunk]:
+    chunks, first = [], season.start
+    while first <= season.end:
+        last = min(first + dt.timedelta(days=chunk_days - 1), season.end)
+        chunks.append(Chunk(first, last))
+        first = last + dt.timedelta(days=1)
+    return chunks
+
+
+def parse_chunk(config: Config, season_name: str, chunk_name: str) -> Chunk:
+    """The chunk of `season_name` called `chunk_name`; a name that is not one of its chunks is a usage error."""
+    season = config.season(season_name)
+    for chunk in season_chunks(season, config.chunk_days):
+        if chunk.name == chunk_name:
+            return chunk
+    raise UsageError(
+        f"{chunk_name!r} is not a chunk of season {season_name} with chunk_days={config.chunk_days} "
+        f"(first chunk: {season_chunks(season, config.chunk_days)[0].name})"
+    )
+
+
+def is_adopted(season: Season, chunk: Chunk) -> bool:
+    """Chunks wholly on or before `existing_through` are validated and adopted, never recomputed."""
+    return season.existing_through is not None and chunk.last <= season.existing_through
+
+
+# Marker paths: the stable layout documented in README.md.
+def preflight_marker(season: str) -> str:
+    return f"markers/preflight/{season}.done"
+
+
+def phase4_marker(processor: str, season: str, chunk: str) -> str:
+    return f"markers/phase4/{processor}/{season}/{chunk}.done"
+
+
+def phase4_season_marker(season: str) -> str:
+    return f"markers/phase4/{season}.done"
+
+
+def log_path(marker: str) -> str:
+    """logs/ mirrors markers/: markers/phase4/pcf/S/C.done -> logs/phase4/pcf/S/C.log."""
+    return "logs/" + marker.removeprefix("markers/").removesuffix(".done") + ".log"
+
+
+def phase4_chunk_markers(config: Config, season: Season) -> list[str]:
+    return [
+        phase4_marker(proc, season.name, chunk.name)
+        for chunk in season_chunks(season, config.chunk_days)
+        for proc in PHASE4_PROCESSORS
+    ]
+
+
+def all_season_targets(config: Config) -> list[str]:
+    """What `all_seasons` requests: every chunk marker and every rollup, so a deleted middle marker is redone."""
+    targets = []
+    for season in config.seasons:
+        targets.append(preflight_marker(season.name))
+        targets.extend(phase4_chunk_markers(config, season))
+        targets.append(phase4_season_marker(season.name))
+    return targets

@@ -1,0 +1,62 @@
+"""Preflight: every schedule game date of a season has plausible rows in every Phase 3 table.
+
+This is the runbook's "Pre-flight Check", made strict: it names each missing or thin date per table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .config import Config
+from .markers import write_marker
+from .plan import preflight_marker
+from .schedule import SCHEDULE
+from .errors import format_dates
+from .validate import CheckResult, raise_on_failure
+from .warehouse import open_warehouse
+
+PLAYER_TABLE = "nba_analytics.player_game_summary"
+TEAM_TABLES = ("nba_analytics.team_defense_game_summary", "nba_analytics.team_offense_game_summary")
+
+
+def expected_range(table: str, games: int, config: Config) -> tuple[int, int]:
+    """Plausible rows on a date with `games` games: one row per team per game for team tables."""
+    if table == PLAYER_TABLE:
+        return games * config.checks["min_players_per_game"], games * config.checks["max_players_per_game"]
+    return 2 * games, 2 * games
+
+
+def run_preflight(config: Config, season_name: str) -> str:
+    started = dt.datetime.now(dt.timezone.utc)
+    season = config.season(season_name)
+    warehouse = open_warehouse(config, {"processor": "preflight", "season": season_name, "chunk": "all"})
+    games = dict(
+        warehouse.query(
+            f"SELECT game_date, COUNT(*) FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end GROUP BY 1",
+            {"start": season.start, "end": season.end},
+        ).rows
+    )
+    results = [CheckResult("schedule", bool(games), f"{len(games)} game dates in {season.start}..{season.end}")]
+    counts = {}
+    for table in (PLAYER_TABLE, *TEAM_TABLES):
+        have = warehouse.partitions(table)
+        missing, bad = [], []
+        for day, n_games in sorted(games.items()):
+            low, high = expected_range(table, n_games, config)
+            rows = have.get(day, 0)
+            if rows == 0:
+                missing.append(day)
+            elif not low <= rows <= high:
+                bad.append(f"{day} ({rows} rows, expected {low}..{high})")
+        counts[table] = {d.isoformat(): have.get(d, 0) for d in sorted(games)}
+        detail = f"{len(games) - len(missing) - len(bad)}/{len(games)} dates ok"
+        if missing:
+            detail += f"; missing {format_dates(missing)}"
+        if bad:
+            detail += f"; implausible {', '.join(bad[:5])}" + (f" (+{len(bad) - 5} more)" if len(bad) > 5 else "")
+        results.append(CheckResult(table, not missing and not bad, detail))
+    raise_on_failure(f"preflight {season_name}", results)
+    marker = preflight_marker(season_name)
+    write_marker(marker, started, phase="preflight", season=season_name, game_dates=len(games),
+                 rows_per_date=counts, checks=[r.as_dict() for r in results])
+    return marker

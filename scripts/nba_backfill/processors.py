@@ -1,0 +1,137 @@
+"""The processor registry: name -> its SQL, output table, key, upstream, and checks.
+
+A processor's SQL is `sql/<name>.sql` (BigQuery dialect; parameters @start_date, @end_date, @season_start)
+and its expected row counts per date are `sql/<name>.checks.sql`; the grain sentence is the output table's
+(schemas/<table>.json). Pure data: importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+PHASE3_TABLES = (
+    "nba_reference.nba_schedule",
+    "nba_analytics.player_game_summary",
+    "nba_analytics.team_defense_game_summary",
+    "nba_analytics.team_offense_game_summary",
+)
+
+
+@dataclass(frozen=True)
+class Processor:
+    name: str
+    table: str
+    key: tuple[str, ...]
+    # processors of the same chunk that must be marked first (the DAG's edges)
+    upstream: tuple[str, ...] = ()
+    # Phase 3 tables whose partitions must exist on every game date of the chunk before the job writes
+    # (upstream processors are checked on the dates their own checks expect rows)
+    reads: tuple[str, ...] = ()
+    # column -> (low, high): values outside fail the chunk
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def date_column(self) -> str:
+        return self.key[0]
+
+    @property
+    def sql_path(self) -> Path:
+        return SQL_DIR / f"{self.name}.sql"
+
+    @property
+    def checks_path(self) -> Path:
+        return SQL_DIR / f"{self.name}.checks.sql"
+
+    def sql(self) -> str:
+        return self.sql_path.read_text()
+
+    def checks_sql(self) -> str:
+        return self.checks_path.read_text()
+
+
+RATE = (0.0, 1.0)
+PHASE4 = {
+    p.name: p
+    for p in (
+        Processor(
+            "tdza",
+            "nba_precompute.team_defense_zone_analysis",
+            ("analysis_date", "team_abbr"),
+            reads=("nba_analytics.team_defense_game_summary",),
+            ranges={
+                "paint_pct_allowed_last_15": RATE,
+                "mid_range_pct_allowed_last_15": RATE,
+                "three_pt_pct_allowed_last_15": RATE,
+                "games_in_sample": (15, 15),
+                "defensive_rating_last_15": (70, 160),
+                "opponent_pace": (70, 130),
+            },
+        ),
+        Processor(
+            "psza",
+            "nba_precompute.player_shot_zone_analysis",
+            ("analysis_date", "player_lookup"),
+            reads=("nba_analytics.player_game_summary",),
+            ranges={
+                "paint_rate_last_10": RATE,
+                "mid_range_rate_last_10": RATE,
+                "three_pt_rate_last_10": RATE,
+                "paint_pct_last_10": RATE,
+                "mid_range_pct_last_10": RATE,
+                "three_pt_pct_last_10": RATE,
+                "assisted_rate_last_10": RATE,
+                "games_in_sample_10": (1, 10),
+            },
+        ),
+        Processor(
+            "pcf",
+            "nba_precompute.player_composite_factors",
+            ("game_date", "player_lookup"),
+            upstream=("tdza", "psza"),
+            reads=("nba_analytics.player_game_summary", "nba_analytics.team_offense_game_summary"),
+            ranges={
+                "fatigue_score": (0, 100),
+                "shot_zone_mismatch_score": (-10, 10),
+                "pace_score": (-3, 3),
+                "usage_spike_score": (-3, 3),
+                "total_composite_adjustment": (-30, 30),
+            },
+        ),
+        Processor(
+            "pdc",
+            "nba_precompute.player_daily_cache",
+            ("cache_date", "player_lookup"),
+            upstream=("pcf", "psza"),
+            reads=("nba_analytics.player_game_summary", "nba_analytics.team_offense_game_summary"),
+            ranges={
+                "points_avg_last_5": (0, 80),
+                "points_avg_season": (0, 80),
+                "ts_pct_last_10": (0, 1.5),
+                "assisted_rate_last_10": RATE,
+                "paint_rate_last_10": RATE,
+                "three_pt_rate_last_10": RATE,
+                "games_played_season": (3, 82),
+            },
+        ),
+        Processor(
+            "mlfs",
+            "nba_predictions.ml_feature_store_v2",
+            ("game_date", "player_lookup"),
+            upstream=("tdza", "psza", "pcf", "pdc"),
+            reads=("nba_analytics.player_game_summary", "nba_analytics.team_offense_game_summary"),
+            ranges={
+                "fatigue_score": (0, 100),
+                "pct_paint": RATE,
+                "pct_mid_range": RATE,
+                "pct_three": RATE,
+                "pct_free_throw": (0, 0.5),
+                "team_win_pct": RATE,
+                "feature_quality_score": (0, 100),
+                "feature_count": (25, 25),
+            },
+        ),
+    )
+}

@@ -1,0 +1,90 @@
+"""Checks on exactly the partitions a job wrote: coverage, keys, ranges, row share. Write, check, then mark.
+
+Each check is tagged `fail` (blocks the marker) or `warn` (recorded in it); its detail gives expected, actual
+and the dates. Identifiers come from the registry; values are always query parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from .errors import CheckFailed, format_dates
+from .processors import Processor
+from .warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    severity: str = "fail"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def coverage_checks(
+    written: dict[dt.date, int], expected: dict[dt.date, int], min_share: float
+) -> list[CheckResult]:
+    """Every date expected to have rows has them, and at least `min_share` of the expected count."""
+    missing = [d for d, n in expected.items() if n > 0 and written.get(d, 0) == 0]
+    thin = {d: (written.get(d, 0), n) for d, n in expected.items() if written.get(d, 0) < min_share * n}
+    thin_text = "; ".join(f"{d}: {got} < {min_share:g}x{n}" for d, (got, n) in sorted(thin.items())[:5])
+    return [
+        CheckResult(
+            "coverage",
+            not missing,
+            f"{len(expected) - len(missing)}/{len(expected)} expected dates have rows"
+            + (f"; missing {format_dates(missing)}" if missing else ""),
+        ),
+        CheckResult(
+            "row_share",
+            not thin,
+            f"rows >= {min_share:g} x expected on every date" if not thin else f"{len(thin)} thin date(s): {thin_text}",
+        ),
+    ]
+
+
+def table_checks(
+    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date
+) -> tuple[list[CheckResult], str | None]:
+    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last`."""
+    date_col, table = processor.date_column, processor.table
+    where = f"{date_col} BETWEEN @first AND @last"
+    keys = ", ".join(processor.key)
+    null_keys = " OR ".join(f"{k} IS NULL" for k in processor.key)
+    ranges = ",\n  ".join(
+        f"COUNTIF({col} < {lo} OR {col} > {hi}) AS {col}" for col, (lo, hi) in processor.ranges.items()
+    )
+    params = {"first": first, "last": last}
+    stats = warehouse.query(
+        f"""SELECT
+  COUNT(*) AS row_count,
+  COUNTIF({null_keys}) AS null_keys,
+  BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS fingerprint{"," if ranges else ""}
+  {ranges}
+FROM {table} AS t
+WHERE {where}""",
+        params,
+    ).dicts()[0]
+    duplicates = warehouse.query(
+        f"SELECT COUNT(*) FROM (SELECT {keys} FROM {table} WHERE {where} GROUP BY {keys} HAVING COUNT(*) > 1)",
+        params,
+    ).scalar()
+    results = [
+        CheckResult("unique_key", duplicates == 0, f"{duplicates} duplicated ({keys}) value(s)"),
+        CheckResult("non_null_key", stats["null_keys"] == 0, f"{stats['null_keys']} row(s) with a NULL key column"),
+    ]
+    for col, (lo, hi) in processor.ranges.items():
+        bad = stats[col]
+        results.append(CheckResult(f"range:{col}", bad == 0, f"{bad} row(s) outside [{lo}, {hi}]"))
+    fingerprint = None if stats["fingerprint"] is None else format(int(stats["fingerprint"]) & (2**64 - 1), "016x")
+    return results, fingerprint
+
+
+def raise_on_failure(where: str, results: list[CheckResult]) -> None:
+    failed = [r for r in results if not r.ok and r.severity == "fail"]
+    if failed:
+        raise CheckFailed(f"CHECK_FAILED {where}: " + " | ".join(f"{r.name}: {r.detail}" for r in failed))
