@@ -1,0 +1,38 @@
+"""Shared fixtures: configs written to temp dirs, and the repo's paths."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
+
+
+@pytest.fixture(autouse=True)
+def _sql_cache(tmp_path_factory, monkeypatch):
+    """Transpiled SQL is cached per test session, never in the user's cache."""
+    monkeypatch.setenv("NBA_BACKFILL_CACHE", str(tmp_path_factory.getbasetemp() / "sql-cache"))
+    monkeypatch.delenv("NBA_BACKFILL_CONFIG", raising=False)
+
+
+def base_config() -> dict:
+    return yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """Write a config (the repo's, with `changes` merged on top) into tmp_path and return its path."""
+
+    def write(changes: dict | None = None, name: str = "seasons.yaml") -> Path:
+        config = base_config()
+        for key, value in (changes or {}).items():
+            config[key] = value
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    return write

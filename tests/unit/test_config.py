@@ -1,0 +1,73 @@
+"""Each bad config gives one line naming the key and the reason, and a non-zero exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import base_config
+from nba_backfill.cli import main
+from nba_backfill.config import validate_config
+from nba_backfill.errors import ConfigError
+
+
+def test_repo_config_is_valid():
+    config = validate_config(base_config())
+    assert [s.name for s in config.seasons] == ["2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
+    assert config.season("2022-23").start == dt.date(2022, 10, 18)
+    assert config.chunk_days == 30 and config.backend == "duckdb"
+
+
+def _with(**changes) -> dict:
+    config = base_config()
+    config.update(changes)
+    return config
+
+
+def _season(start: str, end: str, **extra) -> dict:
+    return {"start": start, "end": end, **extra}
+
+
+BAD = [
+    (_with(seasons={"2022-23": _season("2022-10-18", "2022-01-01")}), "seasons.2022-23.end: 2022-01-01 is before start 2022-10-18"),
+    (
+        _with(seasons={"2022-23": _season("2022-10-18", "2023-04-09"), "2023-24": _season("2023-03-01", "2024-04-14")}),
+        "seasons.2023-24: 2023-03-01..2024-04-14 overlaps season 2022-23",
+    ),
+    (_with(warehouse={"backend": "postgres"}), "warehouse.backend: 'postgres' is not one of ['duckdb', 'bigquery']"),
+    (_with(chunk_days=0), "chunk_days: 0 is less than the minimum of 1"),
+    (_with(seasons={"2022-23": _season("2022-10-18", "2023-02-30")}), "seasons.2022-23.end: '2023-02-30' is not a valid date"),
+    (_with(seasons={"22-23": _season("2022-10-18", "2023-04-09")}), "seasons: '22-23' does not match"),
+    (_with(seasons={"2022-23": _season("2023-10-18", "2024-04-09")}), "seasons.2022-23: name does not match a season starting 2023-10-18"),
+    (
+        _with(seasons={"2022-23": _season("2022-10-18", "2023-04-09", existing_through="2023-05-01")}),
+        "seasons.2022-23.existing_through: 2023-05-01 is outside 2022-10-18..2023-04-09",
+    ),
+    (_with(surprise=1), "(top level): Additional properties are not allowed ('surprise' was unexpected)"),
+    (_with(checks={"min_row_share": 1.5}), "checks.min_row_share: 1.5 is greater than the maximum of 1"),
+]
+
+
+@pytest.mark.parametrize("config,message", BAD, ids=[m.split(":")[0] for _, m in BAD])
+def test_bad_config_names_key_and_reason(config, message):
+    with pytest.raises(ConfigError) as err:
+        validate_config(config)
+    assert str(err.value).startswith("config error: ")
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_cli_reports_bad_config_in_one_line_and_exits_2(write_config):
+    path = write_config({"chunk_days": 0})
+    result = CliRunner().invoke(main, ["--configfile", str(path), "preflight", "--season", "2022-23"])
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: config error: chunk_days: 0 is less than the minimum of 1"
+
+
+def test_yaml_dates_and_defaults():
+    """Unquoted YAML dates (and --config values) arrive as date objects; defaults fill omitted keys."""
+    config = validate_config({"seasons": {"2022-23": {"start": dt.date(2022, 10, 18), "end": dt.date(2023, 4, 9)}}})
+    assert config.season("2022-23").end == dt.date(2023, 4, 9)
+    assert config.bootstrap_days == 14 and config.warehouse["path"] == "warehouse"

@@ -1,0 +1,52 @@
+"""Chunks of a season cover its days exactly once, in order, inside its bounds (property tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import base_config
+from nba_backfill.config import Season, validate_config
+from nba_backfill.errors import UsageError
+from nba_backfill.plan import all_season_targets, is_adopted, parse_chunk, season_chunks
+
+
+@given(
+    start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 1, 1)),
+    length=st.integers(min_value=0, max_value=400),
+    chunk_days=st.integers(min_value=1, max_value=120),
+)
+def test_chunks_cover_the_season_once_in_order(start, length, chunk_days):
+    season = Season(f"{start.year}-{(start.year + 1) % 100:02d}", start, start + dt.timedelta(days=length))
+    chunks = season_chunks(season, chunk_days)
+    days = [d for c in chunks for d in c.days()]
+    expected = [start + dt.timedelta(days=i) for i in range(length + 1)]
+    assert days == expected  # every day once, in order, nothing outside
+    assert all((c.last - c.first).days + 1 <= chunk_days for c in chunks)
+    assert all((c.last - c.first).days + 1 == chunk_days for c in chunks[:-1])
+    assert [c.name for c in chunks] == [f"{c.first.isoformat()}_{c.last.isoformat()}" for c in chunks]
+
+
+def test_parse_chunk_rejects_names_that_are_not_chunks():
+    config = validate_config(base_config())
+    chunk = season_chunks(config.season("2022-23"), 30)[1]
+    assert parse_chunk(config, "2022-23", chunk.name) == chunk
+    with pytest.raises(UsageError, match="is not a chunk of season 2022-23"):
+        parse_chunk(config, "2022-23", "2022-10-19_2022-11-17")
+
+
+def test_adoption_covers_only_whole_chunks_before_existing_through():
+    season = Season("2021-22", dt.date(2021, 10, 19), dt.date(2022, 4, 10), dt.date(2022, 1, 7))
+    chunks = season_chunks(season, 30)
+    assert [is_adopted(season, c) for c in chunks[:4]] == [True, True, False, False]
+
+
+def test_all_seasons_requests_every_chunk_marker_and_rollup():
+    config = validate_config(base_config())
+    targets = all_season_targets(config)
+    n_chunks = sum(len(season_chunks(s, 30)) for s in config.seasons)
+    assert len([t for t in targets if t.startswith("markers/phase4/") and t.count("/") == 4]) == 5 * n_chunks
+    assert "markers/phase4/2022-23.done" in targets and "markers/preflight/2025-26.done" in targets
