@@ -1,0 +1,61 @@
+"""The warehouse interface both backends implement.
+
+SQL is BigQuery dialect everywhere; values are always named parameters (`@start_date`), never interpolated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+class Warehouse(ABC):
+    """Run queries, replace date partitions atomically, list partitions with their row counts."""
+
+    #: labels attached to every job of this process (processor, season, chunk); BigQuery records them.
+    labels: Mapping[str, str] = {}
+
+    @abstractmethod
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> QueryResult:
+        """Run one BigQuery-dialect SELECT and return its rows."""
+
+    @abstractmethod
+    def query_arrow(self, sql: str, params: Mapping[str, Any] | None = None):
+        """Run one BigQuery-dialect SELECT and return a pyarrow Table (for Python-side processors)."""
+
+    @abstractmethod
+    def replace_partitions(
+        self,
+        table: str,
+        source: Any,
+        first: dt.date,
+        last: dt.date,
+        params: Mapping[str, Any] | None = None,
+    ) -> dict[dt.date, int]:
+        """Make the partitions `first..last` of `table` hold exactly the rows of `source` (a SELECT, or a
+        pyarrow Table); partitions in the range that `source` leaves empty are removed. Rows outside the range
+        are an error. Each partition is replaced whole: readers see the old one or the new one. Returns
+        rows per written date."""
+
+    @abstractmethod
+    def partitions(self, table: str) -> dict[dt.date, int]:
+        """Rows per date partition of `table` ({} for a missing table)."""
+
+    def missing_partitions(self, table: str, dates) -> list[dt.date]:
+        """Which of `dates` have no partition (no rows) in `table`."""
+        present = self.partitions(table)
+        return [d for d in dates if not present.get(d)]
