@@ -13,6 +13,7 @@ configfile: "config/seasons.yaml"
 include: "rules/common.smk"
 include: "rules/preflight.smk"
 include: "rules/phase4.smk"
+include: "rules/phase5.smk"
 
 
 rule all_seasons:

@@ -38,3 +38,22 @@ def get_phase4_inputs(wildcards):
 
 def get_phase4_season_inputs(wildcards):
     return plan.phase4_chunk_markers(CONFIG, CONFIG.season(wildcards.season))
+
+
+def get_predictions_inputs(wildcards):
+    """A chunk's predictions train on the season's feature rows before it: every MLFS chunk up to this one."""
+    season = CONFIG.season(wildcards.season)
+    markers = []
+    for chunk in plan.season_chunks(season, CONFIG.chunk_days):
+        markers.append(plan.phase4_marker("mlfs", season.name, chunk.name))
+        if chunk.name == wildcards.chunk:
+            return markers
+    raise ValueError(f"{wildcards.chunk} is not a chunk of {season.name}")
+
+
+def get_tiers_inputs(wildcards):
+    return plan.predictions_markers(CONFIG, CONFIG.season(wildcards.season))
+
+
+def get_grading_season_inputs(wildcards):
+    return plan.grading_markers(CONFIG, CONFIG.season(wildcards.season))

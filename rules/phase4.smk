@@ -9,7 +9,7 @@ rule run_chunk:
         "nba-backfill run {wildcards.processor} --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
 
 
-rule rollup_season:
+rule rollup_phase4:
     input:
         get_phase4_season_inputs,
     output:

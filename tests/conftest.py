@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
+
+from helpers import base_config  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -17,10 +18,6 @@ def _sql_cache(tmp_path_factory, monkeypatch):
     """Transpiled SQL is cached per test session, never in the user's cache."""
     monkeypatch.setenv("NBA_BACKFILL_CACHE", str(tmp_path_factory.getbasetemp() / "sql-cache"))
     monkeypatch.delenv("NBA_BACKFILL_CONFIG", raising=False)
-
-
-def base_config() -> dict:
-    return yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
 
 
 @pytest.fixture

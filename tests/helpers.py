@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import yaml
 
 from nba_backfill.tables import table_schema
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def base_config() -> dict:
+    """The repo's config/seasons.yaml as a dict, for tests to change."""
+    return yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
 
 
 def write_rows(warehouse: DuckDBWarehouse, table: str, rows: list[dict]) -> None:

@@ -93,25 +93,64 @@ def preflight(ctx: click.Context, season: str) -> None:
 
 
 @main.command()
-@click.argument("processor", type=click.Choice(["tdza", "psza", "pcf", "pdc", "mlfs"]))
+@click.argument("processor", type=click.Choice(["tdza", "psza", "pcf", "pdc", "mlfs", "predictions", "grading"]))
 @season_option
 @chunk_option
 @click.pass_context
 @error_boundary
 def run(ctx: click.Context, processor: str, season: str, chunk: str) -> None:
-    """Run one Phase 4 PROCESSOR for one chunk: check upstream, write, validate, mark.
+    """Run one PROCESSOR for one chunk: check upstream, write, validate, mark.
+
+    PROCESSOR is a Phase 4 processor, `predictions` (5A, the five systems) or `grading` (5B).
 
     \b
     Example:
       nba-backfill run tdza --season 2022-23 --chunk 2022-11-17_2022-12-16
     """
-    from .runner import run_processor
+    from .plan import chunk_marker
+    from .runner import run_chunk_job, write_with_sql
 
-    click.echo(f"ok: {run_processor(load(ctx), processor, season, chunk)}")
+    write = write_with_sql
+    if processor == "predictions":
+        from .phase5 import write_predictions as write
+    marker = run_chunk_job(load(ctx), processor, season, chunk, chunk_marker(processor, season, chunk), write)
+    click.echo(f"ok: {marker}")
 
 
 @main.command()
-@click.argument("phase", type=click.Choice(["phase4"]))
+@season_option
+@click.pass_context
+@error_boundary
+def tiers(ctx: click.Context, season: str) -> None:
+    """5A: learn the tier adjustments at SEASON's key dates and apply them to its ensemble rows.
+
+    \b
+    Example:
+      nba-backfill tiers --season 2022-23
+    """
+    from .phase5 import run_tier_adjustments
+
+    click.echo(f"ok: {run_tier_adjustments(load(ctx), season)}")
+
+
+@main.command("tier-check")
+@season_option
+@click.pass_context
+@error_boundary
+def tier_check(ctx: click.Context, season: str) -> None:
+    """5C: compare SEASON's MAE with and without the tier adjustments, over the same rows.
+
+    \b
+    Example:
+      nba-backfill tier-check --season 2022-23
+    """
+    from .phase5 import run_tier_check
+
+    click.echo(f"ok: {run_tier_check(load(ctx), season)}")
+
+
+@main.command()
+@click.argument("phase", type=click.Choice(["phase4", "phase5b"]))
 @season_option
 @click.pass_context
 @error_boundary

@@ -45,6 +45,9 @@ class Config:
     warehouse: dict[str, Any]
     league: dict[str, Any]
     checks: dict[str, Any]
+    predictions: dict[str, Any]
+    tier_adjustments: dict[str, Any]
+    phase5c: dict[str, Any]
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     def season(self, name: str) -> Season:
@@ -132,6 +135,9 @@ def validate_config(data: dict[str, Any]) -> Config:
         warehouse=data["warehouse"],
         league=data["league"],
         checks=data["checks"],
+        predictions=data["predictions"],
+        tier_adjustments=data["tier_adjustments"],
+        phase5c=data["phase5c"],
         raw=data,
     )
 

@@ -12,7 +12,7 @@ SCHEDULE = "nba_reference.nba_schedule"
 
 
 def write_league(config: Config, if_absent: bool = False, marker: str | None = None) -> str:
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     warehouse = open_warehouse(config, {"processor": "league"})
     have = warehouse.partitions(SCHEDULE)
     present = [s.name for s in config.seasons if any(s.start <= d <= s.end for d in have)]
@@ -23,20 +23,15 @@ def write_league(config: Config, if_absent: bool = False, marker: str | None = N
         from .league import generate_league
 
         tables = generate_league(config.seasons, config.league["seed"], config.league["scale"])
+        first, last = config.seasons[0].start, config.seasons[-1].end
         rows = {}
-        for name, table in tables.items():
+        for name, table in tables.items():  # one write per table: the league owns every date of its seasons
+            written = warehouse.replace_partitions(name, table, first, last)
             for season in config.seasons:
-                written = warehouse.replace_partitions(name, _season_rows(table, season), season.start, season.end)
-                rows[f"{name} {season.name}"] = sum(written.values())
+                rows[f"{name} {season.name}"] = sum(n for d, n in written.items() if season.start <= d <= season.end)
         summary = f"wrote the synthetic league (seed {config.league['seed']}) for {len(config.seasons)} season(s)"
     if marker:
         write_marker(marker, started, phase="league", seed=config.league["seed"], scale=config.league["scale"],
                      seasons=[s.name for s in config.seasons], rows=rows, present_before=present)
     return summary
 
-
-def _season_rows(table, season):
-    import pyarrow.compute as pc
-
-    days = table.column("game_date")
-    return table.filter(pc.and_(pc.greater_equal(days, season.start), pc.less_equal(days, season.end)))

@@ -48,7 +48,7 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 
 def write_marker(path: Path | str, started: dt.datetime, **fields: Any) -> None:
     """The timing sidecar first, the marker last: a marker on disk means everything before it happened."""
-    finished = dt.datetime.now(dt.timezone.utc)
+    finished = dt.datetime.now(dt.UTC)
     timing = {"started": started.isoformat(), "finished": finished.isoformat(),
               "seconds": round((finished - started).total_seconds(), 3)}
     atomic_write_text(Path(log_path(str(path))).with_suffix(".timing.json"), json.dumps(timing) + "\n")

@@ -67,6 +67,45 @@ def phase4_season_marker(season: str) -> str:
     return f"markers/phase4/{season}.done"
 
 
+def predictions_marker(season: str, chunk: str) -> str:
+    return f"markers/phase5a/predictions/{season}/{chunk}.done"
+
+
+def phase5a_season_marker(season: str) -> str:
+    """Tier adjustments learnt at every key date of the season and applied to its ensemble rows."""
+    return f"markers/phase5a/{season}.done"
+
+
+def grading_marker(season: str, chunk: str) -> str:
+    return f"markers/phase5b/{season}/{chunk}.done"
+
+
+def phase5b_season_marker(season: str) -> str:
+    return f"markers/phase5b/{season}.done"
+
+
+def phase5c_marker(season: str) -> str:
+    return f"markers/phase5c/{season}.done"
+
+
+def chunk_marker(processor: str, season: str, chunk: str) -> str:
+    """The marker of any chunk job: a Phase 4 processor, `predictions` (5A) or `grading` (5B)."""
+    if processor == "predictions":
+        return predictions_marker(season, chunk)
+    if processor == "grading":
+        return grading_marker(season, chunk)
+    return phase4_marker(processor, season, chunk)
+
+
+def key_dates(season: Season, key_days: list[int]) -> list[dt.date]:
+    """The tier adjustments' key dates: those days of every month, inside the season's bounds."""
+    days, first = [], season.start.replace(day=1)
+    while first <= season.end:
+        days += [first.replace(day=k) for k in sorted(key_days) if season.start <= first.replace(day=k) <= season.end]
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return days
+
+
 def log_path(marker: str) -> str:
     """logs/ mirrors markers/: markers/phase4/pcf/S/C.done -> logs/phase4/pcf/S/C.log."""
     return "logs/" + marker.removeprefix("markers/").removesuffix(".done") + ".log"
@@ -80,11 +119,28 @@ def phase4_chunk_markers(config: Config, season: Season) -> list[str]:
     ]
 
 
+def predictions_markers(config: Config, season: Season) -> list[str]:
+    return [predictions_marker(season.name, c.name) for c in season_chunks(season, config.chunk_days)]
+
+
+def grading_markers(config: Config, season: Season) -> list[str]:
+    return [grading_marker(season.name, c.name) for c in season_chunks(season, config.chunk_days)]
+
+
+def season_targets(config: Config, season: Season) -> list[str]:
+    """Every marker of one season: each chunk marker and each rollup, so a deleted middle marker is redone."""
+    return [
+        preflight_marker(season.name),
+        *phase4_chunk_markers(config, season),
+        phase4_season_marker(season.name),
+        *predictions_markers(config, season),
+        phase5a_season_marker(season.name),
+        *grading_markers(config, season),
+        phase5b_season_marker(season.name),
+        phase5c_marker(season.name),
+    ]
+
+
 def all_season_targets(config: Config) -> list[str]:
-    """What `all_seasons` requests: every chunk marker and every rollup, so a deleted middle marker is redone."""
-    targets = []
-    for season in config.seasons:
-        targets.append(preflight_marker(season.name))
-        targets.extend(phase4_chunk_markers(config, season))
-        targets.append(phase4_season_marker(season.name))
-    return targets
+    """What `all_seasons` requests."""
+    return [target for season in config.seasons for target in season_targets(config, season)]

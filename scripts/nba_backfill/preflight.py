@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from .config import Config
+from .errors import format_dates
 from .markers import write_marker
 from .plan import preflight_marker
 from .schedule import SCHEDULE
-from .errors import format_dates
 from .validate import CheckResult, raise_on_failure
 from .warehouse import open_warehouse
 
@@ -27,9 +27,10 @@ def expected_range(table: str, games: int, config: Config) -> tuple[int, int]:
 
 
 def run_preflight(config: Config, season_name: str) -> str:
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
-    warehouse = open_warehouse(config, {"processor": "preflight", "season": season_name, "chunk": "all"})
+    labels = {"processor": "preflight", "season": season_name, "chunk": "all"}
+    warehouse = open_warehouse(config, labels, scope=(season.start, season.end))
     games = dict(
         warehouse.query(
             f"SELECT game_date, COUNT(*) FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end GROUP BY 1",

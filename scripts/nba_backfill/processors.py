@@ -2,7 +2,8 @@
 
 A processor's SQL is `sql/<name>.sql` (BigQuery dialect; parameters @start_date, @end_date, @season_start)
 and its expected row counts per date are `sql/<name>.checks.sql`; the grain sentence is the output table's
-(schemas/<table>.json). Pure data: importing this module costs nothing.
+(schemas/<table>.json). `predictions` has no SQL of its own: its rows come from the Python systems in
+`models/`. Pure data: importing this module costs nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ PHASE3_TABLES = (
     "nba_analytics.team_defense_game_summary",
     "nba_analytics.team_offense_game_summary",
 )
+
+
+def sql_text(name: str) -> str:
+    """A statement from sql/ by file stem (processors, their inputs, and season-level steps)."""
+    return (SQL_DIR / f"{name}.sql").read_text()
 
 
 @dataclass(frozen=True)
@@ -37,19 +43,11 @@ class Processor:
     def date_column(self) -> str:
         return self.key[0]
 
-    @property
-    def sql_path(self) -> Path:
-        return SQL_DIR / f"{self.name}.sql"
-
-    @property
-    def checks_path(self) -> Path:
-        return SQL_DIR / f"{self.name}.checks.sql"
-
     def sql(self) -> str:
-        return self.sql_path.read_text()
+        return sql_text(self.name)
 
     def checks_sql(self) -> str:
-        return self.checks_path.read_text()
+        return sql_text(f"{self.name}.checks")
 
 
 RATE = (0.0, 1.0)
@@ -135,3 +133,35 @@ PHASE4 = {
         ),
     )
 }
+
+
+PHASE5 = {
+    p.name: p
+    for p in (
+        Processor(
+            "predictions",
+            "nba_predictions.player_prop_predictions",
+            ("game_date", "player_lookup", "system_id"),
+            upstream=("mlfs",),
+            ranges={"predicted_points": (0, 60), "confidence_score": RATE},
+        ),
+        Processor(
+            "grading",
+            "nba_predictions.prediction_accuracy",
+            ("game_date", "player_lookup", "system_id"),
+            upstream=("predictions",),
+            reads=("nba_analytics.player_game_summary",),
+            ranges={"absolute_error": (0, 60), "confidence_decile": (1, 10)},
+        ),
+    )
+}
+
+PROCESSORS = {**PHASE4, **PHASE5}
+
+# Season-level table written by the tier-adjustment step (phase5a), checked like a processor's output.
+TIERS = Processor(
+    "tier_adjustments",
+    "nba_predictions.scoring_tier_adjustments",
+    ("as_of_date", "system_id", "scoring_tier"),
+    ranges={"adjustment_confidence": RATE, "scale_factor": RATE, "recommended_adjustment": (-20, 20)},
+)

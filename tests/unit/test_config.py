@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from conftest import base_config
+from helpers import base_config
 from nba_backfill.cli import main
 from nba_backfill.config import validate_config
 from nba_backfill.errors import ConfigError

@@ -10,9 +10,9 @@ def test_marker_body_is_deterministic_and_timing_goes_to_logs(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     path = "markers/phase4/tdza/2022-23/2022-10-18_2022-11-16.done"
     fields = dict(season="2022-23", rows_per_date={"2022-11-01": 30}, first=dt.date(2022, 10, 18))
-    write_marker(path, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), **fields)
+    write_marker(path, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), **fields)
     body = (tmp_path / path).read_bytes()
-    write_marker(path, dt.datetime(2026, 2, 2, tzinfo=dt.timezone.utc), **dict(reversed(fields.items())))
+    write_marker(path, dt.datetime(2026, 2, 2, tzinfo=dt.UTC), **dict(reversed(fields.items())))
     assert (tmp_path / path).read_bytes() == body
     assert read_marker(path)["first"] == "2022-10-18"
     assert "2026" not in body.decode()

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from conftest import REPO
+from helpers import REPO
 
 # conda-forge names for PyPI names that differ there.
 CONDA_NAME = {

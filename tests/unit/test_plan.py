@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import base_config
+from helpers import base_config
 from nba_backfill.config import Season, validate_config
 from nba_backfill.errors import UsageError
 from nba_backfill.plan import all_season_targets, is_adopted, parse_chunk, season_chunks

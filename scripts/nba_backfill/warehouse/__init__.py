@@ -8,7 +8,9 @@ from .base import QueryResult, Warehouse
 __all__ = ["QueryResult", "Warehouse", "open_warehouse"]
 
 
-def open_warehouse(config: Config, labels: dict[str, str] | None = None) -> Warehouse:
+def open_warehouse(config: Config, labels: dict[str, str] | None = None, scope=None) -> Warehouse:
+    """The configured warehouse. `scope` (first, last dates) tells the embedded one which partition files a job
+    can need; BigQuery prunes partitions from the queries' own filters."""
     if config.backend == "bigquery":
         from .bigquery import BigQueryWarehouse
 
@@ -16,6 +18,6 @@ def open_warehouse(config: Config, labels: dict[str, str] | None = None) -> Ware
     else:
         from .duckdb import DuckDBWarehouse
 
-        warehouse = DuckDBWarehouse(config.warehouse["path"])
+        warehouse = DuckDBWarehouse(config.warehouse["path"], scope)
     warehouse.labels = dict(labels or {})
     return warehouse

@@ -3,6 +3,9 @@
 Layout: `<path>/<dataset>/<table>/<YYYY-MM-DD>.parquet`. A write goes to `<table>/_staging/` and is renamed into
 place, so a reader (or a crash) sees the old partition or the new one, never a torn file; jobs writing disjoint
 partitions need no lock. Each connection is in-memory, with a view per table the statement reads.
+
+A job can give a `scope` (first, last): its views then list only the partition files dated inside it. Every
+processor reads one season at most, and opening 170 files instead of 850 is most of a job's run time here.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import WarehouseError
 from ..tables import table_schema
@@ -22,10 +26,10 @@ _sequence = itertools.count()
 
 
 class DuckDBWarehouse(Warehouse):
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, scope: tuple[dt.date, dt.date] | None = None):
         self.root = Path(path)
+        self.scope = None if scope is None else (scope[0].isoformat(), scope[1].isoformat())
         self._con = None
-        self._views: set[str] = set()
 
     # -- files -------------------------------------------------------------------------------------------
     def table_dir(self, table: str) -> Path:
@@ -33,8 +37,15 @@ class DuckDBWarehouse(Warehouse):
         return self.root / dataset / name
 
     def _files(self, table: str) -> list[Path]:
+        """The table's partition files (inside the scope, if any), oldest first; names only, no stat calls."""
         folder = self.table_dir(table)
-        return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".parquet"))
+        except FileNotFoundError:
+            return []
+        if self.scope:
+            names = [n for n in names if self.scope[0] <= n[:10] <= self.scope[1]]
+        return [folder / n for n in names]
 
     # -- connection and views ----------------------------------------------------------------------------
     @property

@@ -1,0 +1,53 @@
+rule predict_chunk:
+    input:
+        get_predictions_inputs,
+    output:
+        "markers/phase5a/predictions/{season}/{chunk}.done",
+    log:
+        "logs/phase5a/predictions/{season}/{chunk}.log",
+    shell:
+        "nba-backfill run predictions --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
+
+
+rule adjust_tiers:
+    input:
+        get_tiers_inputs,
+    output:
+        "markers/phase5a/{season}.done",
+    log:
+        "logs/phase5a/{season}.log",
+    shell:
+        "nba-backfill tiers --season {wildcards.season} 2>&1 | tee {log}"
+
+
+rule grade_chunk:
+    input:
+        "markers/phase5a/{season}.done",
+    output:
+        "markers/phase5b/{season}/{chunk}.done",
+    log:
+        "logs/phase5b/{season}/{chunk}.log",
+    shell:
+        "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
+
+
+rule rollup_grading:
+    input:
+        get_grading_season_inputs,
+    output:
+        "markers/phase5b/{season}.done",
+    log:
+        "logs/phase5b/{season}.log",
+    shell:
+        "nba-backfill rollup phase5b --season {wildcards.season} 2>&1 | tee {log}"
+
+
+rule check_tiers:
+    input:
+        "markers/phase5b/{season}.done",
+    output:
+        "markers/phase5c/{season}.done",
+    log:
+        "logs/phase5c/{season}.log",
+    shell:
+        "nba-backfill tier-check --season {wildcards.season} 2>&1 | tee {log}"

@@ -1,0 +1,105 @@
+"""Phase 5: predictions per chunk (5A), tier adjustments per season (5A), the 5C MAE comparison.
+
+Grading (5B) is an ordinary SQL chunk job (runner.run_chunk_job with `grading`).
+The DAG keeps every step off its own outcome: predictions for a chunk train only on rows before it; the tier
+step learns each key date's adjustment from errors before that date and runs once the season's raw predictions
+exist; grading runs after it; seasons never read each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .config import Config
+from .errors import CheckFailed
+from .markers import write_marker
+from .plan import key_dates, phase5a_season_marker, phase5c_marker
+from .processors import PHASE5, TIERS, sql_text
+from .runner import Job
+from .schedule import season_game_dates
+from .tables import table_schema
+from .validate import CheckResult, raise_on_failure, table_checks
+from .warehouse import open_warehouse
+
+PREDICTIONS = PHASE5["predictions"].table
+
+
+def write_predictions(job: Job) -> dict[str, Any]:
+    """5A for one chunk: the five systems on the chunk's feature rows, trained walk-forward."""
+    import pyarrow as pa
+
+    from .models import predict_chunk
+
+    warehouse, chunk, opener = job.warehouse, job.chunk, job.dates.opener
+    features = warehouse.query_arrow(sql_text("prediction_inputs"), {"start_date": job.dates.start, "end_date": chunk.last})
+    history = warehouse.query_arrow(sql_text("player_history"), {"season_start": opener, "end_date": chunk.last})
+    training = warehouse.query_arrow(sql_text("training_rows"), {"season_start": opener, "before_date": chunk.first})
+    predictions, models = predict_chunk(
+        features.to_pandas(), history.to_pandas(), training.to_pandas(), job.config.predictions
+    )
+    arrow = pa.Table.from_pandas(predictions, schema=table_schema(PREDICTIONS).arrow_schema(), preserve_index=False)
+    warehouse.replace_partitions(PREDICTIONS, arrow, chunk.first, chunk.last)
+    return {"models": models}
+
+
+def run_tier_adjustments(config: Config, season_name: str) -> str:
+    """Learn the adjustments at every key date of the season, apply them to its rows, check, mark."""
+    started = dt.datetime.now(dt.UTC)
+    season = config.season(season_name)
+    settings = config.tier_adjustments
+    labels = {"processor": "tier_adjustments", "season": season_name, "chunk": "all"}
+    warehouse = open_warehouse(config, labels, scope=(season.start, season.end))
+    opener = season_game_dates(warehouse, season)[0]
+    keys = key_dates(season, settings["key_days"])
+    learn = {"key_dates": keys, "lookback_days": settings["lookback_days"], "min_sample": settings["min_sample"],
+             "system_id": settings["system_id"]}
+    span = {"start_date": season.start, "end_date": season.end, "season_start": opener, "system_id": settings["system_id"]}
+    warehouse.replace_partitions(TIERS.table, sql_text("tier_adjustments"), season.start, season.end, learn)
+    warehouse.replace_partitions(PREDICTIONS, sql_text("apply_tier_adjustments"), season.start, season.end, span)
+
+    applied = warehouse.query(sql_text("tier_adjustments.checks"), span).dicts()[0]
+    results, fingerprint = table_checks(warehouse, TIERS, season.start, season.end)
+    results += [
+        CheckResult("rows_to_adjust", applied["adjusted_system_rows"] > 0,
+                    f"{applied['adjusted_system_rows']} {settings['system_id']} row(s) in the season"),
+        CheckResult("every_row_adjusted", applied["unadjusted_rows"] == 0,
+                    f"{applied['unadjusted_rows']} row(s) without a tier or adjusted_points"),
+        CheckResult("other_systems_untouched", applied["stray_rows"] == 0,
+                    f"{applied['stray_rows']} row(s) of other systems with a tier"),
+    ]
+    raise_on_failure(f"tier_adjustments {season_name}", results)
+    adjustments = warehouse.query(
+        f"SELECT as_of_date, scoring_tier, sample_size, recommended_adjustment * scale_factor AS tier_adjustment "
+        f"FROM {TIERS.table} WHERE as_of_date BETWEEN @start AND @end ORDER BY as_of_date, scoring_tier",
+        {"start": season.start, "end": season.end},
+    ).dicts()
+    marker = phase5a_season_marker(season_name)
+    write_marker(marker, started, phase="phase5a", season=season_name, settings=settings, key_dates=keys,
+                 adjustments=adjustments, fingerprint=fingerprint, checks=[r.as_dict() for r in results])
+    return marker
+
+
+def run_tier_check(config: Config, season_name: str) -> str:
+    """5C: MAE of raw vs adjusted predictions over the same graded rows; PASS or WARN in the marker."""
+    started = dt.datetime.now(dt.UTC)
+    season = config.season(season_name)
+    system_id = config.tier_adjustments["system_id"]
+    labels = {"processor": "tier_check", "season": season_name, "chunk": "all"}
+    warehouse = open_warehouse(config, labels, scope=(season.start, season.end))
+    result = warehouse.query(
+        sql_text("tier_check"), {"start_date": season.start, "end_date": season.end, "system_id": system_id}
+    ).dicts()[0]
+    if not result["n"]:
+        raise CheckFailed(f"CHECK_FAILED tier_check {season_name}: no graded {system_id} rows to compare")
+    status = "PASS" if result["is_improving"] else "WARN"
+    if status == "WARN" and config.phase5c["fail_on_warn"]:
+        raise CheckFailed(
+            f"CHECK_FAILED tier_check {season_name}: adjusted MAE {result['mae_adjusted']:.4f} is not below "
+            f"raw MAE {result['mae_raw']:.4f} (phase5c.fail_on_warn is set)"
+        )
+    marker = phase5c_marker(season_name)
+    write_marker(marker, started, phase="phase5c", season=season_name, system_id=system_id, status=status,
+                 n=result["n"], mae_raw=round(result["mae_raw"], 4), mae_adjusted=round(result["mae_adjusted"], 4),
+                 mae_change=round(result["mae_change"], 4), is_improving=bool(result["is_improving"]))
+    return marker

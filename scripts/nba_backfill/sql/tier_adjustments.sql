@@ -1,0 +1,85 @@
+-- Phase 5A tier adjustments (facts §5; SPEC "Tier adjustments"): for each key date A, per scoring tier, the
+-- bias of @system_id's predictions over games in [A - @lookback_days, A) — strictly before A, so nothing from A
+-- itself (upstream included A). Tier = the player's season average before the game (the prediction's
+-- season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
+WITH
+key_dates AS (
+  SELECT as_of_date FROM UNNEST(@key_dates) AS as_of_date
+),
+predictions AS (
+  SELECT player_lookup, game_date, predicted_points, recommendation, current_points_line, season_avg_points
+  FROM nba_predictions.player_prop_predictions
+  WHERE system_id = @system_id
+    AND game_date >= DATE_SUB((SELECT MIN(as_of_date) FROM key_dates), INTERVAL @lookback_days DAY)
+    AND game_date < (SELECT MAX(as_of_date) FROM key_dates)
+    AND predicted_points IS NOT NULL
+),
+actuals AS (
+  SELECT player_lookup, game_date, points, minutes_played, is_dnp
+  FROM nba_analytics.player_game_summary
+  WHERE game_date >= DATE_SUB((SELECT MIN(as_of_date) FROM key_dates), INTERVAL @lookback_days DAY)
+    AND game_date < (SELECT MAX(as_of_date) FROM key_dates)
+),
+tiers AS (  -- lower bound inclusive, upper exclusive; scale factors from SPEC
+  SELECT 'STAR_30PLUS' AS scoring_tier, 30.0 AS tier_min_points, CAST(NULL AS FLOAT64) AS tier_max_points,
+    1.0 AS scale_factor
+  UNION ALL SELECT 'STARTER_20_29', 20.0, 30.0, 0.75
+  UNION ALL SELECT 'ROTATION_10_19', 10.0, 20.0, 0.5
+  UNION ALL SELECT 'BENCH_0_9', 0.0, 10.0, 0.5
+),
+
+-- graded games: a DNP (same rule as grading's voiding) has no error to learn from
+errors AS (
+  SELECT p.game_date,
+    CASE
+      WHEN p.season_avg_points >= 30 THEN 'STAR_30PLUS'
+      WHEN p.season_avg_points >= 20 THEN 'STARTER_20_29'
+      WHEN p.season_avg_points >= 10 THEN 'ROTATION_10_19'
+      ELSE 'BENCH_0_9'  -- including no season average yet
+    END AS scoring_tier,
+    p.predicted_points - a.points AS signed_error,
+    -- a real hit rate: only OVER/UNDER calls against a line, pushes excluded
+    IF(
+      p.current_points_line IS NOT NULL AND p.recommendation IN ('OVER', 'UNDER') AND a.points != p.current_points_line,
+      (a.points > p.current_points_line) = (p.recommendation = 'OVER'),
+      NULL
+    ) AS call_correct
+  FROM predictions AS p
+  JOIN actuals AS a ON a.player_lookup = p.player_lookup AND a.game_date = p.game_date
+  WHERE NOT COALESCE(a.is_dnp, FALSE)
+    AND a.points IS NOT NULL
+    AND NOT (a.points = 0 AND COALESCE(a.minutes_played, 0) = 0)
+),
+tier_stats AS (
+  SELECT k.as_of_date, e.scoring_tier,
+    COUNT(*) AS sample_size,
+    AVG(e.signed_error) AS avg_signed_error,
+    AVG(ABS(e.signed_error)) AS avg_absolute_error,
+    STDDEV_SAMP(e.signed_error) AS std_signed_error,
+    -- share of decided OVER/UNDER calls that won (upstream counted PASS and pushes as losses); NULL if none
+    SAFE_DIVIDE(COUNTIF(e.call_correct), COUNTIF(e.call_correct IS NOT NULL)) AS current_win_rate
+  FROM key_dates AS k
+  JOIN errors AS e
+    ON e.game_date >= DATE_SUB(k.as_of_date, INTERVAL @lookback_days DAY) AND e.game_date < k.as_of_date
+  GROUP BY k.as_of_date, e.scoring_tier
+  HAVING COUNT(*) >= @min_sample
+)
+
+SELECT
+  s.as_of_date,
+  @system_id AS system_id,
+  s.scoring_tier,
+  s.sample_size,
+  @lookback_days AS lookback_days,
+  s.avg_signed_error,
+  s.avg_absolute_error,
+  s.std_signed_error,
+  -s.avg_signed_error AS recommended_adjustment,  -- signed = predicted - actual: under-prediction -> raise
+  t.scale_factor,
+  LEAST(1.0, s.sample_size / (5 * @min_sample))
+    * GREATEST(0.3, 1 - COALESCE(s.std_signed_error, 0) / 20) AS adjustment_confidence,
+  s.current_win_rate,
+  t.tier_min_points,
+  t.tier_max_points
+FROM tier_stats AS s
+JOIN tiers AS t ON t.scoring_tier = s.scoring_tier

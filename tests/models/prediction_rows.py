@@ -1,0 +1,104 @@
+"""Hand-made input rows for `nba_backfill.models.predict_chunk`.
+
+feature_row(points_avg_last_5=20.0, current_points_line=18.5)   # one chunk row, every other column a plain default
+history_row("alice", "2025-01-07", points=22, days_rest=2)       # one past game
+run([feature_row(...)], history=[...])                           # -> (predictions, meta)
+by_system(predictions)                                           # -> {system_id: row as a dict}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from nba_backfill.models import FEATURE_NAMES, predict_chunk
+
+D = dt.date(2025, 1, 20)
+
+# A plain player: averages 20, mid-range everything, fresh, no adjustments.
+FEATURES = {
+    "points_avg_last_5": 20.0,
+    "points_avg_last_10": 20.0,
+    "points_avg_season": 20.0,
+    "points_std_last_10": 5.0,
+    "games_in_last_7_days": 3.0,
+    "fatigue_score": 90.0,
+    "shot_zone_mismatch_score": 0.0,
+    "pace_score": 0.0,
+    "usage_spike_score": 0.0,
+    "rest_advantage": 0.0,
+    "injury_risk": 0.0,
+    "recent_trend": 0.0,
+    "minutes_change": 0.0,
+    "opponent_def_rating": 110.0,
+    "opponent_pace": 100.0,
+    "home_away": 1.0,
+    "back_to_back": 0.0,
+    "playoff_game": 0.0,
+    "pct_paint": 0.30,
+    "pct_mid_range": 0.20,
+    "pct_three": 0.35,
+    "pct_free_throw": 0.15,
+    "team_pace": 100.0,
+    "team_off_rating": 112.0,
+    "team_win_pct": 0.5,
+}
+assert tuple(FEATURES) == FEATURE_NAMES
+
+
+def feature_row(player: str = "alice", game_date: dt.date | str = D, **values) -> dict:
+    game_date = dt.date.fromisoformat(game_date) if isinstance(game_date, str) else game_date
+    row = {
+        "game_date": game_date,
+        "player_lookup": player,
+        "universal_player_id": f"{player}_001",
+        "game_id": f"{game_date:%Y%m%d}_BOS_NYK",
+        "team_abbr": "NYK",
+        "opponent_team_abbr": "BOS",
+        "season_year": 2024,
+        "is_home": True,
+        "days_rest": 2,
+        "has_prop_line": False,
+        "feature_quality_score": 95.0,
+        "current_points_line": None,
+        "line_bookmaker": None,
+        **FEATURES,
+    }
+    unknown = set(values) - set(row)
+    assert not unknown, unknown
+    row.update(values)
+    if row["current_points_line"] is not None and row["line_bookmaker"] is None:
+        row["line_bookmaker"] = "draftkings"
+    return row
+
+
+def history_row(player: str, game_date: dt.date | str, points: float, **values) -> dict:
+    game_date = dt.date.fromisoformat(game_date) if isinstance(game_date, str) else game_date
+    row = {
+        "player_lookup": player,
+        "game_date": game_date,
+        "points": points,
+        "minutes_played": 30.0,
+        "is_home": True,
+        "days_rest": 2,
+        "opponent_team_abbr": "BOS",
+        "opponent_def_rating": 112.0,
+        "is_dnp": False,
+    }
+    row.update(values)
+    return row
+
+
+def frame(rows: list[dict], columns=None) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+def run(features: list[dict], history: list[dict] | None = None, training: pd.DataFrame | None = None, **config):
+    history_frame = frame(history or [], columns=list(history_row("x", D, 0)))
+    return predict_chunk(frame(features), history_frame, training, {"min_training_rows": 3000, "seed": 1, **config})
+
+
+def by_system(predictions: pd.DataFrame, player: str = "alice", game_date: dt.date = D) -> dict[str, dict]:
+    rows = predictions[(predictions["player_lookup"] == player) & (predictions["game_date"] == game_date)]
+    return {row["system_id"]: row for row in rows.to_dict("records")}
