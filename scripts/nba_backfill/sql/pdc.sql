@@ -1,0 +1,127 @@
+-- Player Daily Cache (facts §2.4): per (cache_date D, player) in D's pre-tip-off entity set, the player's
+-- scoring, usage and fatigue context plus his team's pace, from games strictly before D this season.
+-- Skipped: players with < 3 played games this season or whose last game is more than 30 days before D.
+WITH
+schedule AS (
+  SELECT game_id, game_date, season_year, home_team_abbr, away_team_abbr
+  FROM nba_reference.nba_schedule
+  WHERE game_date BETWEEN @season_start AND @end_date
+),
+player_games AS (
+  SELECT player_lookup, universal_player_id, game_date, team_abbr, points, minutes_played, usage_rate, ts_pct,
+    fg_makes, assisted_fg_makes, is_active, is_dnp
+  FROM nba_analytics.player_game_summary
+  WHERE game_date >= @season_start AND game_date < @end_date  -- nothing from the last date itself
+),
+team_games_box AS (
+  SELECT team_abbr, game_date, pace, offensive_rating
+  FROM nba_analytics.team_offense_game_summary
+  WHERE game_date >= @season_start AND game_date < @end_date
+),
+shot_zones AS (
+  SELECT analysis_date, player_lookup, primary_scoring_zone, paint_rate_last_10, three_pt_rate_last_10
+  FROM nba_precompute.player_shot_zone_analysis
+  WHERE analysis_date BETWEEN @start_date AND @end_date
+),
+prop_lines AS (  -- only lines quoted before tip-off are known before the game
+  SELECT DISTINCT game_date, player_lookup
+  FROM nba_raw.odds_api_player_points_props
+  WHERE game_date BETWEEN @start_date AND @end_date AND minutes_before_tipoff >= 0
+),
+
+cache_dates AS (
+  SELECT game_date AS d, MAX(season_year) AS season_year
+  FROM schedule WHERE game_date >= @start_date GROUP BY game_date
+),
+teams_playing AS (
+  SELECT game_date, home_team_abbr AS team_abbr FROM schedule WHERE game_date >= @start_date
+  UNION DISTINCT
+  SELECT game_date, away_team_abbr FROM schedule WHERE game_date >= @start_date
+),
+-- "played" games are the history (active, not a DNP, on the floor); a non-DNP row is an appearance for the
+-- entity set; DNP rows still tell the player's team
+flagged_games AS (
+  SELECT *,
+    COALESCE(is_active, FALSE) AND NOT COALESCE(is_dnp, FALSE) AND points IS NOT NULL
+      AND (minutes_played > 0 OR points > 0) AS played,
+    COALESCE(NOT is_dnp, minutes_played > 0) AS appeared
+  FROM player_games
+),
+played_games AS (
+  SELECT *, LAG(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date) AS prev_game_date
+  FROM flagged_games WHERE played
+),
+-- each player as of D: the team of his latest row before D, and his latest appearance
+player_as_of AS (
+  SELECT c.d, g.player_lookup, g.universal_player_id, g.team_abbr,
+    MAX(IF(g.appeared, g.game_date, NULL)) OVER (PARTITION BY c.d, g.player_lookup) AS last_appeared
+  FROM cache_dates c CROSS JOIN flagged_games g
+  WHERE g.game_date < c.d
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY c.d, g.player_lookup ORDER BY g.game_date DESC) = 1
+),
+-- known before tip-off: recent players of teams playing on D, plus anyone with a line for D
+entities AS (
+  SELECT a.d, a.player_lookup
+  FROM player_as_of a JOIN teams_playing t ON t.game_date = a.d AND t.team_abbr = a.team_abbr
+  WHERE a.last_appeared >= DATE_SUB(a.d, INTERVAL 30 DAY)
+  UNION DISTINCT
+  SELECT game_date, player_lookup FROM prop_lines
+),
+history AS (  -- each entity's played games this season before D, newest first
+  SELECT e.d, g.*, ROW_NUMBER() OVER (PARTITION BY e.d, e.player_lookup ORDER BY g.game_date DESC) AS rn
+  FROM entities e JOIN played_games g ON g.player_lookup = e.player_lookup AND g.game_date < e.d
+),
+player_stats AS (
+  SELECT d, player_lookup,
+    COUNT(*) AS games_played_season,
+    MAX(game_date) AS last_game_date,
+    AVG(IF(rn <= 5, points, NULL)) AS points_avg_last_5,
+    AVG(IF(rn <= 10, points, NULL)) AS points_avg_last_10,
+    AVG(points) AS points_avg_season,
+    STDDEV_SAMP(IF(rn <= 10, points, NULL)) AS points_std_last_10,
+    AVG(IF(rn <= 10, minutes_played, NULL)) AS minutes_avg_last_10,
+    AVG(IF(rn <= 10, usage_rate, NULL)) AS usage_rate_last_10,
+    AVG(IF(rn <= 10, ts_pct, NULL)) AS ts_pct_last_10,
+    AVG(usage_rate) AS player_usage_rate_season,
+    SAFE_DIVIDE(SUM(IF(rn <= 10, assisted_fg_makes, NULL)), SUM(IF(rn <= 10, fg_makes, NULL))) AS assisted_rate_last_10,
+    -- "last 7 days" = D-6 .. D-1 (upstream: D - 7 < game_date < D)
+    COUNTIF(game_date > DATE_SUB(d, INTERVAL 7 DAY)) AS games_in_last_7_days,
+    COUNTIF(game_date > DATE_SUB(d, INTERVAL 14 DAY)) AS games_in_last_14_days,
+    COALESCE(SUM(IF(game_date > DATE_SUB(d, INTERVAL 7 DAY), minutes_played, NULL)), 0) AS minutes_in_last_7_days,
+    COALESCE(SUM(IF(game_date > DATE_SUB(d, INTERVAL 14 DAY), minutes_played, NULL)), 0) AS minutes_in_last_14_days,
+    -- consecutive-day pairs with both games inside the 14-day window
+    COUNTIF(game_date > DATE_SUB(d, INTERVAL 14 DAY) AND prev_game_date > DATE_SUB(d, INTERVAL 14 DAY)
+      AND DATE_DIFF(game_date, prev_game_date, DAY) = 1) AS back_to_backs_last_14_days
+  FROM history
+  GROUP BY d, player_lookup
+),
+cached_players AS (
+  SELECT s.*, a.universal_player_id, a.team_abbr
+  FROM player_stats s JOIN player_as_of a ON a.d = s.d AND a.player_lookup = s.player_lookup
+  WHERE s.games_played_season >= 3 AND s.last_game_date >= DATE_SUB(s.d, INTERVAL 30 DAY)
+),
+team_window AS (  -- the team's games before D this season, newest first
+  SELECT c.d, c.team_abbr, g.pace, g.offensive_rating,
+    ROW_NUMBER() OVER (PARTITION BY c.d, c.team_abbr ORDER BY g.game_date DESC) AS rn
+  FROM (SELECT DISTINCT d, team_abbr FROM cached_players) AS c
+  JOIN team_games_box g ON g.team_abbr = c.team_abbr AND g.game_date < c.d
+),
+team_recent AS (
+  SELECT d, team_abbr, AVG(pace) AS team_pace_last_10, AVG(offensive_rating) AS team_off_rating_last_10
+  FROM team_window WHERE rn <= 10 GROUP BY d, team_abbr
+)
+
+SELECT
+  p.d AS cache_date, p.player_lookup, p.universal_player_id, p.team_abbr, c.season_year,
+  p.points_avg_last_5, p.points_avg_last_10, p.points_avg_season, p.points_std_last_10, p.minutes_avg_last_10,
+  p.usage_rate_last_10, p.ts_pct_last_10, p.games_played_season, p.player_usage_rate_season,
+  p.assisted_rate_last_10, r.team_pace_last_10, r.team_off_rating_last_10,
+  p.games_in_last_7_days, p.games_in_last_14_days, p.minutes_in_last_7_days, p.minutes_in_last_14_days,
+  p.back_to_backs_last_14_days,
+  SAFE_DIVIDE(p.minutes_in_last_7_days, p.games_in_last_7_days) AS avg_minutes_per_game_last_7,
+  z.primary_scoring_zone, z.paint_rate_last_10, z.three_pt_rate_last_10,
+  p.games_played_season < 10 AS early_season_flag
+FROM cached_players p
+JOIN cache_dates c ON c.d = p.d
+LEFT JOIN team_recent r ON r.d = p.d AND r.team_abbr = p.team_abbr
+LEFT JOIN shot_zones z ON z.analysis_date = p.d AND z.player_lookup = p.player_lookup

@@ -1,0 +1,123 @@
+-- Team defense zone analysis: for every game date D of the chunk and every team with >= 15 games this season
+-- before D (playing on D or not), its zone defence over its last 15 games before D, against the league's
+-- average over the 30 days before D. Nothing dated D or later is read from the team tables.
+WITH schedule AS (
+  SELECT game_date, season_year
+  FROM nba_reference.nba_schedule
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+
+team_defense AS (
+  SELECT *
+  FROM nba_analytics.team_defense_game_summary
+  WHERE game_date >= @season_start AND game_date < @end_date
+),
+
+analysis_dates AS (
+  SELECT game_date AS analysis_date, MAX(season_year) AS season_year
+  FROM schedule
+  GROUP BY game_date
+),
+
+-- each team's games this season before D, newest first
+prior_games AS (
+  SELECT
+    d.analysis_date,
+    g.*,
+    ROW_NUMBER() OVER (
+      PARTITION BY d.analysis_date, g.defending_team_abbr ORDER BY g.game_date DESC, g.game_id DESC
+    ) AS recency
+  FROM analysis_dates AS d
+  JOIN team_defense AS g ON g.game_date < d.analysis_date
+),
+
+last_15 AS (
+  SELECT
+    analysis_date,
+    defending_team_abbr AS team_abbr,
+    COUNT(*) AS games_in_sample,
+    SAFE_DIVIDE(SUM(opp_paint_makes), SUM(opp_paint_attempts)) AS paint_pct_allowed_last_15,
+    SAFE_DIVIDE(SUM(opp_mid_range_makes), SUM(opp_mid_range_attempts)) AS mid_range_pct_allowed_last_15,
+    SAFE_DIVIDE(SUM(opp_three_pt_makes), SUM(opp_three_pt_attempts)) AS three_pt_pct_allowed_last_15,
+    SUM(opp_paint_attempts) / COUNT(*) AS paint_attempts_allowed_per_game,
+    SUM(opp_mid_range_attempts) / COUNT(*) AS mid_range_attempts_allowed_per_game,
+    SUM(opp_three_pt_attempts) / COUNT(*) AS three_pt_attempts_allowed_per_game,
+    SUM(points_in_paint_allowed) / COUNT(*) AS paint_points_allowed_per_game,
+    COALESCE(SUM(blocks_paint), 0) / COUNT(*) AS paint_blocks_per_game,
+    COALESCE(SUM(blocks_mid_range), 0) / COUNT(*) AS mid_range_blocks_per_game,
+    COALESCE(SUM(blocks_three_pt), 0) / COUNT(*) AS three_pt_blocks_per_game,
+    SUM(points_allowed) / COUNT(*) AS opponent_points_per_game,
+    AVG(defensive_rating) AS defensive_rating_last_15,
+    AVG(opponent_pace) AS opponent_pace
+  FROM prior_games
+  WHERE recency <= 15
+  GROUP BY analysis_date, defending_team_abbr
+  -- fewer than 15 games before D: no row (upstream's effective minimum once past the bootstrap days)
+  HAVING COUNT(*) = 15
+),
+
+-- per team over [D - 30 days, D), teams with >= 10 games there
+league_team_pcts AS (
+  SELECT
+    d.analysis_date,
+    g.defending_team_abbr,
+    SAFE_DIVIDE(SUM(g.opp_paint_makes), SUM(g.opp_paint_attempts)) AS paint_pct,
+    SAFE_DIVIDE(SUM(g.opp_mid_range_makes), SUM(g.opp_mid_range_attempts)) AS mid_range_pct,
+    SAFE_DIVIDE(SUM(g.opp_three_pt_makes), SUM(g.opp_three_pt_attempts)) AS three_pt_pct
+  FROM analysis_dates AS d
+  JOIN team_defense AS g
+    ON g.game_date >= DATE_SUB(d.analysis_date, INTERVAL 30 DAY) AND g.game_date < d.analysis_date
+  GROUP BY d.analysis_date, g.defending_team_abbr
+  HAVING COUNT(*) >= 10
+),
+
+-- unweighted mean over those teams; upstream's fixed defaults when fewer than 10 teams qualify
+league AS (
+  SELECT
+    d.analysis_date,
+    IF(COUNT(t.defending_team_abbr) >= 10, AVG(t.paint_pct), 0.580) AS league_paint_pct,
+    IF(COUNT(t.defending_team_abbr) >= 10, AVG(t.mid_range_pct), 0.410) AS league_mid_range_pct,
+    IF(COUNT(t.defending_team_abbr) >= 10, AVG(t.three_pt_pct), 0.355) AS league_three_pt_pct
+  FROM analysis_dates AS d
+  LEFT JOIN league_team_pcts AS t ON t.analysis_date = d.analysis_date
+  GROUP BY d.analysis_date
+),
+
+-- percentage points above the league (positive = the team allows more = weaker defence there)
+versus_league AS (
+  SELECT
+    s.*,
+    l.league_paint_pct,
+    l.league_mid_range_pct,
+    l.league_three_pt_pct,
+    (s.paint_pct_allowed_last_15 - l.league_paint_pct) * 100 AS paint_defense_vs_league_avg,
+    (s.mid_range_pct_allowed_last_15 - l.league_mid_range_pct) * 100 AS mid_range_defense_vs_league_avg,
+    (s.three_pt_pct_allowed_last_15 - l.league_three_pt_pct) * 100 AS three_pt_defense_vs_league_avg
+  FROM last_15 AS s
+  JOIN league AS l ON l.analysis_date = s.analysis_date
+)
+
+SELECT
+  v.*,
+  d.season_year,
+  -- lowest vs-league value = strongest zone, highest = weakest; zones without attempts are skipped,
+  -- ties go to the first of paint, mid_range, perimeter
+  CASE
+    WHEN v.paint_defense_vs_league_avg <= COALESCE(v.mid_range_defense_vs_league_avg, v.paint_defense_vs_league_avg)
+      AND v.paint_defense_vs_league_avg <= COALESCE(v.three_pt_defense_vs_league_avg, v.paint_defense_vs_league_avg)
+      THEN 'paint'
+    WHEN v.mid_range_defense_vs_league_avg <= COALESCE(v.three_pt_defense_vs_league_avg, v.mid_range_defense_vs_league_avg)
+      THEN 'mid_range'
+    WHEN v.three_pt_defense_vs_league_avg IS NOT NULL THEN 'perimeter'
+  END AS strongest_zone,
+  CASE
+    WHEN v.paint_defense_vs_league_avg >= COALESCE(v.mid_range_defense_vs_league_avg, v.paint_defense_vs_league_avg)
+      AND v.paint_defense_vs_league_avg >= COALESCE(v.three_pt_defense_vs_league_avg, v.paint_defense_vs_league_avg)
+      THEN 'paint'
+    WHEN v.mid_range_defense_vs_league_avg >= COALESCE(v.three_pt_defense_vs_league_avg, v.mid_range_defense_vs_league_avg)
+      THEN 'mid_range'
+    WHEN v.three_pt_defense_vs_league_avg IS NOT NULL THEN 'perimeter'
+  END AS weakest_zone,
+  'high' AS data_quality_tier -- always 15 games (upstream: >= 15 'high')
+FROM versus_league AS v
+JOIN analysis_dates AS d ON d.analysis_date = v.analysis_date
