@@ -24,6 +24,12 @@ wildcard_constraints:
     chunk=r"\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}",
 
 
+# BigQuery runs at most 2 mutating statements per table at once: each job that writes a table takes one
+# `writes_<table>` slot (capped in profiles/default). On the embedded warehouse jobs write disjoint files: no slot.
+def table_writes(processor):
+    return lambda wildcards: int(CONFIG.backend == "bigquery" and wildcards.get("processor", processor) == processor)
+
+
 def get_league_input(wildcards):
     """The embedded warehouse gets the synthetic league first; BigQuery already holds Phase 3."""
     return ["markers/league.done"] if CONFIG.backend == "duckdb" else []

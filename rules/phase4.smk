@@ -5,6 +5,12 @@ rule run_chunk:
         "markers/phase4/{processor}/{season}/{chunk}.done",
     log:
         "logs/phase4/{processor}/{season}/{chunk}.log",
+    resources:
+        writes_tdza=table_writes("tdza"),
+        writes_psza=table_writes("psza"),
+        writes_pcf=table_writes("pcf"),
+        writes_pdc=table_writes("pdc"),
+        writes_mlfs=table_writes("mlfs"),
     shell:
         "nba-backfill run {wildcards.processor} --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
 

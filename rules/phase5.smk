@@ -5,6 +5,8 @@ rule predict_chunk:
         "markers/phase5a/predictions/{season}/{chunk}.done",
     log:
         "logs/phase5a/predictions/{season}/{chunk}.log",
+    resources:
+        writes_predictions=table_writes("predictions"),
     shell:
         "nba-backfill run predictions --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
 
@@ -16,6 +18,8 @@ rule adjust_tiers:
         "markers/phase5a/{season}.done",
     log:
         "logs/phase5a/{season}.log",
+    resources:
+        writes_predictions=table_writes("predictions"),
     shell:
         "nba-backfill tiers --season {wildcards.season} 2>&1 | tee {log}"
 
@@ -27,6 +31,8 @@ rule grade_chunk:
         "markers/phase5b/{season}/{chunk}.done",
     log:
         "logs/phase5b/{season}/{chunk}.log",
+    resources:
+        writes_grading=table_writes("grading"),
     shell:
         "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
 

@@ -61,18 +61,30 @@ chunk_option = click.option("--chunk", required=True, help="Chunk name {first}_{
 @main.command()
 @click.option("--if-absent", is_flag=True, help="Write nothing if every season already has a schedule.")
 @click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
+@click.option(
+    "--backend",
+    type=click.Choice(["duckdb", "bigquery"]),
+    default=None,
+    help="Load into this backend instead of the configured one (bigquery: load jobs into warehouse.project).",
+)
 @click.pass_context
 @error_boundary
-def league(ctx: click.Context, if_absent: bool, marker: str | None) -> None:
+def league(ctx: click.Context, if_absent: bool, marker: str | None, backend: str | None) -> None:
     """Write the deterministic synthetic league (Phase 3 input) for every configured season.
 
+    On BigQuery this rehearses a backfill on a throwaway project: the tables are created and filled with load
+    jobs.
+
     \b
-    Example:
+    Examples:
       nba-backfill league
+      nba-backfill league --backend bigquery
     """
+    from .config import with_backend
     from .league_io import write_league
 
-    summary = write_league(load(ctx), if_absent=if_absent, marker=marker)
+    config = load(ctx) if backend is None else with_backend(load(ctx), backend)
+    summary = write_league(config, if_absent=if_absent, marker=marker)
     click.echo(summary)
 
 
@@ -108,12 +120,13 @@ def run(ctx: click.Context, processor: str, season: str, chunk: str) -> None:
       nba-backfill run tdza --season 2022-23 --chunk 2022-11-17_2022-12-16
     """
     from .plan import chunk_marker
-    from .runner import run_chunk_job, write_with_sql
+    from .runner import run_chunk_job, write_with_command, write_with_sql
 
-    write = write_with_sql
+    config = load(ctx)
+    write = write_with_command if processor in config.external_processors else write_with_sql
     if processor == "predictions":
         from .phase5 import write_predictions as write
-    marker = run_chunk_job(load(ctx), processor, season, chunk, chunk_marker(processor, season, chunk), write)
+    marker = run_chunk_job(config, processor, season, chunk, chunk_marker(processor, season, chunk), write)
     click.echo(f"ok: {marker}")
 
 
@@ -164,6 +177,28 @@ def rollup(ctx: click.Context, phase: str, season: str) -> None:
     from .rollup import rollup_season
 
     click.echo(f"ok: {rollup_season(load(ctx), phase, season)}")
+
+
+@main.command()
+@click.option("--cost", is_flag=True, help="Dry-run each remaining job on BigQuery and price the bytes it scans.")
+@click.pass_context
+@error_boundary
+def plan(ctx: click.Context, cost: bool) -> None:
+    """List the jobs left per season and phase (from the markers); with --cost, what they will scan and cost.
+
+    \b
+    Examples:
+      nba-backfill plan
+      nba-backfill plan --cost        # BigQuery only: dry runs, nothing is billed
+    """
+    from .cost import plan_table
+    from .tabulate import format_table
+    from .warehouse import open_warehouse
+
+    config = load(ctx)
+    warehouse = open_warehouse(config, {"processor": "plan"}) if cost else None
+    columns, rows = plan_table(config, warehouse, with_cost=cost)
+    click.echo(format_table(columns, rows))
 
 
 @main.command()

@@ -48,6 +48,7 @@ class Config:
     predictions: dict[str, Any]
     tier_adjustments: dict[str, Any]
     phase5c: dict[str, Any]
+    external_processors: dict[str, str]
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     def season(self, name: str) -> Season:
@@ -138,8 +139,16 @@ def validate_config(data: dict[str, Any]) -> Config:
         predictions=data["predictions"],
         tier_adjustments=data["tier_adjustments"],
         phase5c=data["phase5c"],
+        external_processors=data["external_processors"],
         raw=data,
     )
+
+
+def with_backend(config: Config, backend: str) -> Config:
+    """The same config on another warehouse backend (validated again)."""
+    raw = json.loads(json.dumps(config.raw))
+    raw["warehouse"]["backend"] = backend
+    return validate_config(raw)
 
 
 def read_config_file(path: Path | str) -> dict[str, Any]:

@@ -60,6 +60,22 @@ def write_with_sql(job: Job) -> dict[str, Any]:
     return {"sql_sha256": hashlib.sha256(job.processor.sql().encode()).hexdigest()}
 
 
+def write_with_command(job: Job) -> dict[str, Any]:
+    """Bring-your-own processor: run the configured command for the chunk; the checks then judge its output."""
+    import shlex
+    import subprocess
+
+    template = job.config.external_processors[job.processor.name]
+    command = template.format(
+        start=job.dates.start.isoformat(), end=job.chunk.last.isoformat(), season=job.season.name, chunk=job.chunk.name
+    )
+    done = subprocess.run(shlex.split(command), capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        raise CheckFailed(f"EXTERNAL_FAILED {job.where}: `{command}` exited {done.returncode}: {last}")
+    return {"external_command": command}
+
+
 def run_chunk_job(
     config: Config,
     name: str,

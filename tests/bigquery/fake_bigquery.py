@@ -303,6 +303,10 @@ class FakeBigQuery:
             canned = self._canned(config["query"]["query"])
             processed = str(canned.bytes_processed if canned else 0)
             if config.get("dryRun"):
+                if canned and canned.error:  # a dry run is validated synchronously: the insert itself fails
+                    reason = canned.error.get("reason", "invalidQuery")
+                    status = 404 if reason == "notFound" else 400
+                    return status, {}, error_body(status, reason, canned.error["message"])
                 del resource["jobReference"]["jobId"]  # the real API gives dry runs no job id
                 resource["statistics"] = {
                     "creationTime": _ms(now),
