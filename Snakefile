@@ -2,12 +2,17 @@
 #   snakemake --cores 4 all_seasons                  everything, every configured season
 #   snakemake --cores 4 markers/phase4/2022-23.done  one phase of one season (and what it needs)
 #   snakemake -n all_seasons                         what is left, and why
+#   snakemake --cores 4 daily --config date=2026-01-15  one day, for the nightly run
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
 configfile: "config/seasons.yaml"
+
+
+# Used by every rule with `--software-deployment-method conda` (profiles/gcp); ignored otherwise.
+conda: "envs/nba-backfill.yaml"
 
 
 include: "rules/common.smk"
@@ -20,3 +25,10 @@ rule all_seasons:
     input:
         all_season_targets(CONFIG),
     default_target: True
+
+
+# The nightly hand-off: `snakemake --cores 4 daily --config date=YYYY-MM-DD` (default yesterday) runs
+# preflight -> Phase 4 -> 5 -> 6 for that one date with the same rules as the backfill.
+rule daily:
+    input:
+        get_daily_targets,

@@ -35,11 +35,29 @@ def get_league_input(wildcards):
     return ["markers/league.done"] if CONFIG.backend == "duckdb" else []
 
 
+def is_daily(wildcards):
+    """A one-day chunk asked for by the `daily` target rather than one of the season's backfill chunks."""
+    return not plan.is_regular_chunk(CONFIG, CONFIG.season(wildcards.season), wildcards.chunk)
+
+
+def get_preflight_input(wildcards):
+    if is_daily(wildcards):
+        return plan.daily_preflight_marker(wildcards.season, wildcards.chunk)
+    return plan.preflight_marker(wildcards.season)
+
+
 def get_phase4_inputs(wildcards):
     upstream = PHASE4[wildcards.processor].upstream
-    return [plan.preflight_marker(wildcards.season)] + [
+    return [get_preflight_input(wildcards)] + [
         plan.phase4_marker(name, wildcards.season, wildcards.chunk) for name in upstream
     ]
+
+
+def get_daily_targets(wildcards):
+    import datetime as dt
+
+    day = dt.date.fromisoformat(CONFIG.raw["date"]) if "date" in CONFIG.raw else dt.date.today() - dt.timedelta(days=1)
+    return plan.daily_targets(CONFIG, day)
 
 
 def get_phase4_season_inputs(wildcards):
@@ -47,8 +65,11 @@ def get_phase4_season_inputs(wildcards):
 
 
 def get_predictions_inputs(wildcards):
-    """A chunk's predictions train on the season's feature rows before it: every MLFS chunk up to this one."""
+    """A chunk's predictions train on the season's feature rows before it: every MLFS chunk up to this one.
+    A daily chunk trains on what the backfill and earlier daily runs left in the warehouse."""
     season = CONFIG.season(wildcards.season)
+    if is_daily(wildcards):
+        return [plan.phase4_marker("mlfs", season.name, wildcards.chunk)]
     markers = []
     for chunk in plan.season_chunks(season, CONFIG.chunk_days):
         markers.append(plan.phase4_marker("mlfs", season.name, chunk.name))
@@ -59,6 +80,12 @@ def get_predictions_inputs(wildcards):
 
 def get_tiers_inputs(wildcards):
     return plan.predictions_markers(CONFIG, CONFIG.season(wildcards.season))
+
+
+def get_grading_input(wildcards):
+    if is_daily(wildcards):
+        return plan.phase5a_chunk_marker(wildcards.season, wildcards.chunk)
+    return plan.phase5a_season_marker(wildcards.season)
 
 
 def get_grading_season_inputs(wildcards):

@@ -12,7 +12,7 @@ rule run_chunk:
         writes_pdc=table_writes("pdc"),
         writes_mlfs=table_writes("mlfs"),
     shell:
-        "nba-backfill run {wildcards.processor} --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
+        "nba-backfill run {wildcards.processor} --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
 
 rule rollup_phase4:
@@ -23,4 +23,4 @@ rule rollup_phase4:
     log:
         "logs/phase4/{season}.log",
     shell:
-        "nba-backfill rollup phase4 --season {wildcards.season} 2>&1 | tee {log}"
+        "nba-backfill rollup phase4 {input} --season {wildcards.season} --marker {output} 2>&1 | tee {log}"

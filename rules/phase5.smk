@@ -8,7 +8,7 @@ rule predict_chunk:
     resources:
         writes_predictions=table_writes("predictions"),
     shell:
-        "nba-backfill run predictions --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
+        "nba-backfill run predictions --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
 
 rule adjust_tiers:
@@ -21,12 +21,25 @@ rule adjust_tiers:
     resources:
         writes_predictions=table_writes("predictions"),
     shell:
-        "nba-backfill tiers --season {wildcards.season} 2>&1 | tee {log}"
+        "nba-backfill tiers --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
+
+
+rule adjust_tiers_daily:
+    input:
+        "markers/phase5a/predictions/{season}/{chunk}.done",
+    output:
+        "markers/phase5a/{season}/{chunk}.done",
+    log:
+        "logs/phase5a/{season}/{chunk}.log",
+    resources:
+        writes_predictions=table_writes("predictions"),
+    shell:
+        "nba-backfill tiers --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
 
 rule grade_chunk:
     input:
-        "markers/phase5a/{season}.done",
+        get_grading_input,
     output:
         "markers/phase5b/{season}/{chunk}.done",
     log:
@@ -34,7 +47,7 @@ rule grade_chunk:
     resources:
         writes_grading=table_writes("grading"),
     shell:
-        "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} 2>&1 | tee {log}"
+        "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
 
 rule rollup_grading:
@@ -45,7 +58,7 @@ rule rollup_grading:
     log:
         "logs/phase5b/{season}.log",
     shell:
-        "nba-backfill rollup phase5b --season {wildcards.season} 2>&1 | tee {log}"
+        "nba-backfill rollup phase5b {input} --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
 
 
 rule check_tiers:
@@ -56,4 +69,4 @@ rule check_tiers:
     log:
         "logs/phase5c/{season}.log",
     shell:
-        "nba-backfill tier-check --season {wildcards.season} 2>&1 | tee {log}"
+        "nba-backfill tier-check --season {wildcards.season} --marker {output} 2>&1 | tee {log}"

@@ -18,4 +18,15 @@ rule check_preflight:
     log:
         "logs/preflight/{season}.log",
     shell:
-        "nba-backfill preflight --season {wildcards.season} 2>&1 | tee {log}"
+        "nba-backfill preflight --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
+
+
+rule check_daily_preflight:
+    input:
+        get_league_input,
+    output:
+        "markers/preflight/{season}/{chunk}.done",
+    log:
+        "logs/preflight/{season}/{chunk}.log",
+    shell:
+        "nba-backfill preflight --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"

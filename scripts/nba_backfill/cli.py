@@ -55,6 +55,12 @@ def main(ctx: click.Context, configfile: str | None) -> None:
 
 
 season_option = click.option("--season", required=True, help="Season name as configured, e.g. 2022-23.")
+marker_option = click.option(
+    "--marker",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the marker here (Snakemake passes its output path; default: the path in README's layout).",
+)
 chunk_option = click.option("--chunk", required=True, help="Chunk name {first}_{last}, e.g. 2022-10-18_2022-11-16.")
 
 
@@ -88,29 +94,38 @@ def league(ctx: click.Context, if_absent: bool, marker: str | None, backend: str
     click.echo(summary)
 
 
+day_chunk_option = click.option(
+    "--chunk", default=None, help="Only up to this chunk (a daily run's one-day chunk, e.g. 2024-01-10_2024-01-10)."
+)
+
+
 @main.command()
 @season_option
+@day_chunk_option
+@marker_option
 @click.pass_context
 @error_boundary
-def preflight(ctx: click.Context, season: str) -> None:
+def preflight(ctx: click.Context, season: str, chunk: str | None, marker: str | None) -> None:
     """Check that every game date of SEASON has plausible rows in every Phase 3 table.
 
     \b
-    Example:
+    Examples:
       nba-backfill preflight --season 2022-23
+      nba-backfill preflight --season 2023-24 --chunk 2024-01-10_2024-01-10
     """
     from .preflight import run_preflight
 
-    click.echo(f"ok: {run_preflight(load(ctx), season)}")
+    click.echo(f"ok: {run_preflight(load(ctx), season, chunk, marker)}")
 
 
 @main.command()
 @click.argument("processor", type=click.Choice(["tdza", "psza", "pcf", "pdc", "mlfs", "predictions", "grading"]))
 @season_option
 @chunk_option
+@marker_option
 @click.pass_context
 @error_boundary
-def run(ctx: click.Context, processor: str, season: str, chunk: str) -> None:
+def run(ctx: click.Context, processor: str, season: str, chunk: str, marker: str | None) -> None:
     """Run one PROCESSOR for one chunk: check upstream, write, validate, mark.
 
     PROCESSOR is a Phase 4 processor, `predictions` (5A, the five systems) or `grading` (5B).
@@ -126,31 +141,35 @@ def run(ctx: click.Context, processor: str, season: str, chunk: str) -> None:
     write = write_with_command if processor in config.external_processors else write_with_sql
     if processor == "predictions":
         from .phase5 import write_predictions as write
-    marker = run_chunk_job(config, processor, season, chunk, chunk_marker(processor, season, chunk), write)
+    marker = run_chunk_job(config, processor, season, chunk, marker or chunk_marker(processor, season, chunk), write)
     click.echo(f"ok: {marker}")
 
 
 @main.command()
 @season_option
+@day_chunk_option
+@marker_option
 @click.pass_context
 @error_boundary
-def tiers(ctx: click.Context, season: str) -> None:
+def tiers(ctx: click.Context, season: str, chunk: str | None, marker: str | None) -> None:
     """5A: learn the tier adjustments at SEASON's key dates and apply them to its ensemble rows.
 
     \b
-    Example:
+    Examples:
       nba-backfill tiers --season 2022-23
+      nba-backfill tiers --season 2023-24 --chunk 2024-01-15_2024-01-15
     """
     from .phase5 import run_tier_adjustments
 
-    click.echo(f"ok: {run_tier_adjustments(load(ctx), season)}")
+    click.echo(f"ok: {run_tier_adjustments(load(ctx), season, chunk, marker)}")
 
 
 @main.command("tier-check")
 @season_option
+@marker_option
 @click.pass_context
 @error_boundary
-def tier_check(ctx: click.Context, season: str) -> None:
+def tier_check(ctx: click.Context, season: str, marker: str | None) -> None:
     """5C: compare SEASON's MAE with and without the tier adjustments, over the same rows.
 
     \b
@@ -159,16 +178,19 @@ def tier_check(ctx: click.Context, season: str) -> None:
     """
     from .phase5 import run_tier_check
 
-    click.echo(f"ok: {run_tier_check(load(ctx), season)}")
+    click.echo(f"ok: {run_tier_check(load(ctx), season, marker)}")
 
 
 @main.command()
 @click.argument("phase", type=click.Choice(["phase4", "phase5b"]))
+@click.argument("chunk_markers", nargs=-1, type=click.Path(dir_okay=False))
 @season_option
+@marker_option
 @click.pass_context
 @error_boundary
-def rollup(ctx: click.Context, phase: str, season: str) -> None:
-    """Write PHASE's season marker once every chunk marker of SEASON exists.
+def rollup(ctx: click.Context, phase: str, chunk_markers: tuple[str, ...], season: str, marker: str | None) -> None:
+    """Write PHASE's season marker once every chunk marker of SEASON exists (CHUNK_MARKERS: where they are, if
+    not at their layout paths).
 
     \b
     Example:
@@ -176,7 +198,7 @@ def rollup(ctx: click.Context, phase: str, season: str) -> None:
     """
     from .rollup import rollup_season
 
-    click.echo(f"ok: {rollup_season(load(ctx), phase, season)}")
+    click.echo(f"ok: {rollup_season(load(ctx), phase, season, marker, list(chunk_markers))}")
 
 
 @main.command()

@@ -14,7 +14,7 @@ from typing import Any
 from .config import Config
 from .errors import CheckFailed
 from .markers import write_marker
-from .plan import key_dates, phase5a_season_marker, phase5c_marker
+from .plan import key_dates, parse_chunk, phase5a_chunk_marker, phase5a_season_marker, phase5c_marker
 from .processors import PHASE5, TIERS, sql_text
 from .runner import Job
 from .schedule import season_game_dates
@@ -43,26 +43,34 @@ def write_predictions(job: Job) -> dict[str, Any]:
     return {"models": models}
 
 
-def run_tier_adjustments(config: Config, season_name: str) -> str:
-    """Learn the adjustments at every key date of the season, apply them to its rows, check, mark."""
+def run_tier_adjustments(
+    config: Config, season_name: str, chunk_name: str | None = None, marker: str | None = None
+) -> str:
+    """Learn the adjustments at the key dates of the season (or of one daily chunk), apply them to its rows,
+    check, mark. Each key date learns only from errors before it, so this never waits on its own outcome."""
     started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
+    first, last = season.start, season.end
+    if chunk_name is not None:
+        chunk = parse_chunk(config, season_name, chunk_name)
+        first, last = chunk.first, chunk.last
     settings = config.tier_adjustments
-    labels = {"processor": "tier_adjustments", "season": season_name, "chunk": "all"}
-    warehouse = open_warehouse(config, labels, scope=(season.start, season.end))
+    labels = {"processor": "tier_adjustments", "season": season_name, "chunk": chunk_name or "all"}
+    warehouse = open_warehouse(config, labels, scope=(season.start, last))
     opener = season_game_dates(warehouse, season)[0]
-    keys = key_dates(season, settings["key_days"])
+    keys = [k for k in key_dates(season, settings["key_days"]) if first <= k <= last]
     learn = {"key_dates": keys, "lookback_days": settings["lookback_days"], "min_sample": settings["min_sample"],
              "system_id": settings["system_id"]}
-    span = {"start_date": season.start, "end_date": season.end, "season_start": opener, "system_id": settings["system_id"]}
-    warehouse.replace_partitions(TIERS.table, sql_text("tier_adjustments"), season.start, season.end, learn)
-    warehouse.replace_partitions(PREDICTIONS, sql_text("apply_tier_adjustments"), season.start, season.end, span)
+    span = {"start_date": first, "end_date": last, "season_start": opener, "system_id": settings["system_id"]}
+    if keys:
+        warehouse.replace_partitions(TIERS.table, sql_text("tier_adjustments"), first, last, learn)
+    warehouse.replace_partitions(PREDICTIONS, sql_text("apply_tier_adjustments"), first, last, span)
 
     applied = warehouse.query(sql_text("tier_adjustments.checks"), span).dicts()[0]
-    results, fingerprint = table_checks(warehouse, TIERS, season.start, season.end)
+    results, fingerprint = table_checks(warehouse, TIERS, first, last)
     results += [
-        CheckResult("rows_to_adjust", applied["adjusted_system_rows"] > 0,
-                    f"{applied['adjusted_system_rows']} {settings['system_id']} row(s) in the season"),
+        CheckResult("rows_to_adjust", applied["adjusted_system_rows"] > 0 or chunk_name is not None,
+                    f"{applied['adjusted_system_rows']} {settings['system_id']} row(s) in {first}..{last}"),
         CheckResult("every_row_adjusted", applied["unadjusted_rows"] == 0,
                     f"{applied['unadjusted_rows']} row(s) without a tier or adjusted_points"),
         CheckResult("other_systems_untouched", applied["stray_rows"] == 0,
@@ -72,15 +80,16 @@ def run_tier_adjustments(config: Config, season_name: str) -> str:
     adjustments = warehouse.query(
         f"SELECT as_of_date, scoring_tier, sample_size, recommended_adjustment * scale_factor AS tier_adjustment "
         f"FROM {TIERS.table} WHERE as_of_date BETWEEN @start AND @end ORDER BY as_of_date, scoring_tier",
-        {"start": season.start, "end": season.end},
+        {"start": first, "end": last},
     ).dicts()
-    marker = phase5a_season_marker(season_name)
-    write_marker(marker, started, phase="phase5a", season=season_name, settings=settings, key_dates=keys,
+    if marker is None:
+        marker = phase5a_season_marker(season_name) if chunk_name is None else phase5a_chunk_marker(season_name, chunk_name)
+    write_marker(marker, started, warehouse, phase="phase5a", season=season_name, settings=settings, key_dates=keys,
                  adjustments=adjustments, fingerprint=fingerprint, checks=[r.as_dict() for r in results])
     return marker
 
 
-def run_tier_check(config: Config, season_name: str) -> str:
+def run_tier_check(config: Config, season_name: str, marker: str | None = None) -> str:
     """5C: MAE of raw vs adjusted predictions over the same graded rows; PASS or WARN in the marker."""
     started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
@@ -98,8 +107,8 @@ def run_tier_check(config: Config, season_name: str) -> str:
             f"CHECK_FAILED tier_check {season_name}: adjusted MAE {result['mae_adjusted']:.4f} is not below "
             f"raw MAE {result['mae_raw']:.4f} (phase5c.fail_on_warn is set)"
         )
-    marker = phase5c_marker(season_name)
-    write_marker(marker, started, phase="phase5c", season=season_name, system_id=system_id, status=status,
+    marker = marker or phase5c_marker(season_name)
+    write_marker(marker, started, warehouse, phase="phase5c", season=season_name, system_id=system_id, status=status,
                  n=result["n"], mae_raw=round(result["mae_raw"], 4), mae_adjusted=round(result["mae_adjusted"], 4),
                  mae_change=round(result["mae_change"], 4), is_improving=bool(result["is_improving"]))
     return marker

@@ -37,12 +37,25 @@ def season_chunks(season: Season, chunk_days: int) -> list[Chunk]:
     return chunks
 
 
+def is_regular_chunk(config: Config, season: Season, chunk_name: str) -> bool:
+    return any(c.name == chunk_name for c in season_chunks(season, config.chunk_days))
+
+
 def parse_chunk(config: Config, season_name: str, chunk_name: str) -> Chunk:
-    """The chunk of `season_name` called `chunk_name`; a name that is not one of its chunks is a usage error."""
+    """The chunk of `season_name` called `chunk_name`: one of the season's chunks, or a single day inside it
+    (the `daily` run's unit). Any other name is a usage error."""
     season = config.season(season_name)
     for chunk in season_chunks(season, config.chunk_days):
         if chunk.name == chunk_name:
             return chunk
+    first, _, last = chunk_name.partition("_")
+    if first == last:
+        try:
+            day = dt.date.fromisoformat(first)
+        except ValueError:
+            day = None
+        if day is not None and day in season:
+            return Chunk(day, day)
     raise UsageError(
         f"{chunk_name!r} is not a chunk of season {season_name} with chunk_days={config.chunk_days} "
         f"(first chunk: {season_chunks(season, config.chunk_days)[0].name})"
@@ -69,6 +82,23 @@ def phase4_season_marker(season: str) -> str:
 
 def predictions_marker(season: str, chunk: str) -> str:
     return f"markers/phase5a/predictions/{season}/{chunk}.done"
+
+
+def daily_preflight_marker(season: str, chunk: str) -> str:
+    return f"markers/preflight/{season}/{chunk}.done"
+
+
+def phase5a_chunk_marker(season: str, chunk: str) -> str:
+    """Tier adjustments of a daily run: the day's key date (if it is one) learnt, and applied to that day."""
+    return f"markers/phase5a/{season}/{chunk}.done"
+
+
+def phase6_marker(season: str) -> str:
+    return f"markers/phase6/{season}.done"
+
+
+def daily_publish_marker(season: str, chunk: str) -> str:
+    return f"markers/phase6/{season}/{chunk}.done"
 
 
 def phase5a_season_marker(season: str) -> str:
@@ -107,8 +137,10 @@ def key_dates(season: Season, key_days: list[int]) -> list[dt.date]:
 
 
 def log_path(marker: str) -> str:
-    """logs/ mirrors markers/: markers/phase4/pcf/S/C.done -> logs/phase4/pcf/S/C.log."""
-    return "logs/" + marker.removeprefix("markers/").removesuffix(".done") + ".log"
+    """logs/ mirrors markers/: markers/phase4/pcf/S/C.done -> logs/phase4/pcf/S/C.log (also for a marker that
+    Snakemake's storage plugin keeps under .snakemake/storage/.../markers/)."""
+    tail = marker.rpartition("markers/")[2] if "markers/" in marker else marker
+    return "logs/" + tail.removesuffix(".done") + ".log"
 
 
 def phase4_chunk_markers(config: Config, season: Season) -> list[str]:
@@ -138,6 +170,27 @@ def season_targets(config: Config, season: Season) -> list[str]:
         *grading_markers(config, season),
         phase5b_season_marker(season.name),
         phase5c_marker(season.name),
+        phase6_marker(season.name),
+    ]
+
+
+def season_of(config: Config, day: dt.date) -> Season:
+    for season in config.seasons:
+        if day in season:
+            return season
+    raise UsageError(f"date {day} is in no configured season ({', '.join(s.name for s in config.seasons)})")
+
+
+def daily_targets(config: Config, day: dt.date) -> list[str]:
+    """What `daily` requests for one date: its Phase 4 chunks, predictions, tiers, grading and publish."""
+    season = season_of(config, day)
+    chunk = Chunk(day, day).name
+    return [
+        *(phase4_marker(p, season.name, chunk) for p in PHASE4_PROCESSORS),
+        predictions_marker(season.name, chunk),
+        phase5a_chunk_marker(season.name, chunk),
+        grading_marker(season.name, chunk),
+        daily_publish_marker(season.name, chunk),
     ]
 
 

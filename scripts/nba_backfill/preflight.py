@@ -10,7 +10,7 @@ import datetime as dt
 from .config import Config
 from .errors import format_dates
 from .markers import write_marker
-from .plan import preflight_marker
+from .plan import daily_preflight_marker, parse_chunk, preflight_marker
 from .schedule import SCHEDULE
 from .validate import CheckResult, raise_on_failure
 from .warehouse import open_warehouse
@@ -26,18 +26,20 @@ def expected_range(table: str, games: int, config: Config) -> tuple[int, int]:
     return 2 * games, 2 * games
 
 
-def run_preflight(config: Config, season_name: str) -> str:
+def run_preflight(config: Config, season_name: str, chunk_name: str | None = None, marker: str | None = None) -> str:
+    """The whole season, or (for a daily run) the season up to and including one chunk's last day."""
     started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
-    labels = {"processor": "preflight", "season": season_name, "chunk": "all"}
-    warehouse = open_warehouse(config, labels, scope=(season.start, season.end))
+    last = season.end if chunk_name is None else parse_chunk(config, season_name, chunk_name).last
+    labels = {"processor": "preflight", "season": season_name, "chunk": chunk_name or "all"}
+    warehouse = open_warehouse(config, labels, scope=(season.start, last))
     games = dict(
         warehouse.query(
             f"SELECT game_date, COUNT(*) FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end GROUP BY 1",
-            {"start": season.start, "end": season.end},
+            {"start": season.start, "end": last},
         ).rows
     )
-    results = [CheckResult("schedule", bool(games), f"{len(games)} game dates in {season.start}..{season.end}")]
+    results = [CheckResult("schedule", bool(games), f"{len(games)} game dates in {season.start}..{last}")]
     counts = {}
     for table in (PLAYER_TABLE, *TEAM_TABLES):
         have = warehouse.partitions(table)
@@ -57,7 +59,8 @@ def run_preflight(config: Config, season_name: str) -> str:
             detail += f"; implausible {', '.join(bad[:5])}" + (f" (+{len(bad) - 5} more)" if len(bad) > 5 else "")
         results.append(CheckResult(table, not missing and not bad, detail))
     raise_on_failure(f"preflight {season_name}", results)
-    marker = preflight_marker(season_name)
-    write_marker(marker, started, phase="preflight", season=season_name, game_dates=len(games),
+    if marker is None:
+        marker = preflight_marker(season_name) if chunk_name is None else daily_preflight_marker(season_name, chunk_name)
+    write_marker(marker, started, warehouse, phase="preflight", season=season_name, game_dates=len(games),
                  rows_per_date=counts, checks=[r.as_dict() for r in results])
     return marker

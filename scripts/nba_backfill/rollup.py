@@ -23,29 +23,35 @@ ROLLUPS = {
 }
 
 
-def rollup_season(config: Config, phase: str, season_name: str) -> str:
+def rollup_season(
+    config: Config, phase: str, season_name: str, marker: str | None = None, chunk_markers: list[str] | None = None
+) -> str:
+    """`chunk_markers` are where Snakemake put the inputs (a storage plugin keeps them elsewhere than
+    markers/); by default the layout's own paths."""
     started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
     processors, season_marker = ROLLUPS[phase]
-    chunks = season_chunks(season, config.chunk_days)
-    paths = {p: [chunk_marker(p, season_name, c.name) for c in chunks] for p in processors}
-    missing = [path for group in paths.values() for path in group if not Path(path).exists()]
+    if not chunk_markers:
+        chunks = season_chunks(season, config.chunk_days)
+        chunk_markers = [chunk_marker(p, season_name, c.name) for p in processors for c in chunks]
+    missing = [path for path in chunk_markers if not Path(path).exists()]
     if missing:
         raise CheckFailed(
             f"CHECK_FAILED rollup {phase} {season_name}: {len(missing)} chunk marker(s) missing, e.g. {missing[0]}"
         )
+    bodies = [read_marker(path) for path in chunk_markers]
     summary = {}
-    for proc, group in paths.items():
-        bodies = [read_marker(path) for path in group]
-        dates = sorted(d for b in bodies for d, n in b["rows_per_date"].items() if n)
+    for proc in processors:
+        mine = [b for b in bodies if b["processor"] == proc]
+        dates = sorted(d for b in mine for d, n in b["rows_per_date"].items() if n)
         summary[proc] = {
-            "chunks": len(bodies),
-            "rows": sum(b["row_count"] for b in bodies),
+            "chunks": len(mine),
+            "rows": sum(b["row_count"] for b in mine),
             "dates": len(dates),
             "first_date": dates[0] if dates else None,
             "last_date": dates[-1] if dates else None,
         }
-    digest = hashlib.sha256("".join(Path(p).read_text() for g in paths.values() for p in g).encode()).hexdigest()
-    marker = season_marker(season_name)
+    digest = hashlib.sha256("".join(Path(p).read_text() for p in chunk_markers).encode()).hexdigest()
+    marker = marker or season_marker(season_name)
     write_marker(marker, started, phase=phase, season=season_name, processors=summary, chunk_markers_sha256=digest)
     return marker

@@ -118,6 +118,7 @@ def run_chunk_job(
     write_marker(
         marker,
         started,
+        warehouse,
         processor=name,
         table=processor.table,
         season=season_name,

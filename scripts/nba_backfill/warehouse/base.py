@@ -6,10 +6,30 @@ SQL is BigQuery dialect everywhere; values are always named parameters (`@start_
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+# The interface calls whose time counts as warehouse time (the rest of a job is orchestration overhead).
+TIMED = ("query", "query_arrow", "replace_partitions", "partitions", "missing_partitions", "dry_run_bytes")
+
+
+def _timed(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        self._depth += 1
+        start = time.perf_counter()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+            if self._depth == 0:  # a call made inside another is already counted
+                self.warehouse_seconds += time.perf_counter() - start
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,15 @@ class Warehouse(ABC):
 
     #: labels attached to every job of this process (processor, season, chunk); BigQuery records them.
     labels: Mapping[str, str] = {}
+    #: seconds spent inside the interface's calls so far (reported beside each marker, for the benchmark)
+    warehouse_seconds: float = 0.0
+    _depth: int = 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in TIMED:
+            if name in cls.__dict__:
+                setattr(cls, name, _timed(cls.__dict__[name]))
 
     @abstractmethod
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> QueryResult:
