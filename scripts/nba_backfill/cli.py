@@ -224,6 +224,47 @@ def plan(ctx: click.Context, cost: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON, for machines.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Also draw a coverage heatmap PNG here.")
+@click.pass_context
+@error_boundary
+def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
+    """Where every season stands: marker progress per phase (failed units named with their reason) and the
+    runbook's expected-output tables (MLFS dates, predictions, graded dates and MAE, the 5C result).
+
+    \b
+    Examples:
+      nba-backfill status
+      nba-backfill status --json
+      nba-backfill status --plot coverage.png
+    """
+    from .status import format_status, plot_status, season_status, status_json
+
+    config = load(ctx)
+    current = season_status(config)
+    click.echo(status_json(current) if as_json else format_status(current), nl=False)
+    if plot:
+        click.echo(f"plot: {plot_status(config, plot)}", err=as_json)
+
+
+@main.command()
+@click.pass_context
+@error_boundary
+def evaluate(ctx: click.Context) -> None:
+    """Prediction quality per season and system: MAE, bias, win rate on graded recommendations, rows; beside
+    them the book line's MAE and the oracle's (the irreducible error of the synthetic league).
+
+    \b
+    Example:
+      nba-backfill evaluate
+    """
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import format_evaluation
+
+    click.echo(format_evaluation(run_evaluation(load(ctx))), nl=False)
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A query parameter (@NAME); repeatable.")
 @click.pass_context

@@ -1,0 +1,129 @@
+"""Benchmark: the whole backfill from empty on the embedded default, and chunked vs one-date-per-job.
+
+    python bench/full_backfill.py                     # everything (the per-date part takes minutes)
+    python bench/full_backfill.py --per-date-days 30  # per-date comparison on the first 30 processable days
+
+Prints wall time, job count, time per phase, the share of job time spent outside warehouse calls, the dry-run
+and no-op rerun times, and the ratio of one-date-per-job (the platform's way) to chunked Phase 4 over the same
+dates of one season. Runs in temp directories; the repo is untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def snakemake(workdir: Path, *args: str) -> float:
+    """Run snakemake on the repo's Snakefile in `workdir`; return its wall time."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--quiet", "all", *args],
+        capture_output=True, text=True, env=env,
+    )
+    if done.returncode != 0:
+        sys.exit(f"snakemake {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def workdir_with(config: dict) -> Path:
+    workdir = Path(tempfile.mkdtemp(prefix="nba-backfill-bench-"))
+    (workdir / "config").mkdir()
+    (workdir / "config" / "seasons.yaml").write_text(yaml.safe_dump(config))
+    return workdir
+
+
+def job_timings(workdir: Path) -> list[dict]:
+    """One entry per job: its phase, in-process seconds and seconds inside warehouse calls."""
+    jobs = []
+    for path in (workdir / "logs").rglob("*.timing.json"):
+        timing = json.loads(path.read_text())
+        phase = path.relative_to(workdir / "logs").parts[0].removesuffix(".timing.json")
+        jobs.append({"phase": phase, **timing})
+    return jobs
+
+
+def phase4_wall(workdir: Path, season: str, cores: int) -> float:
+    return snakemake(workdir, "--cores", str(cores), f"markers/phase4/{season}.done")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cores", type=int, default=4)
+    parser.add_argument("--season", default="2023-24", help="season for the per-date comparison")
+    parser.add_argument("--per-date-days", type=int, default=0,
+                        help="limit the per-date comparison to this many days after bootstrap (0: whole season)")
+    parser.add_argument("--skip-per-date", action="store_true")
+    args = parser.parse_args()
+    config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
+
+    # 1. The whole backfill from empty.
+    workdir = workdir_with(config)
+    wall = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
+    jobs = job_timings(workdir)
+    markers = list((workdir / "markers").rglob("*.done"))
+    dry = snakemake(workdir, "-n", "all_seasons")
+    noop = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
+    print(f"whole backfill ({len(config['seasons'])} seasons, --cores {args.cores}): {wall:.1f} s wall, "
+          f"{len(markers)} jobs")
+    by_phase: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for job in jobs:
+        entry = by_phase[job["phase"]]
+        entry[0] += 1
+        entry[1] += job["seconds"]
+        entry[2] += job.get("warehouse_seconds", 0.0)
+    print(f"{'phase':<10} {'jobs':>5} {'job s':>8} {'warehouse s':>12}")
+    for phase, (count, seconds, warehouse) in sorted(by_phase.items()):
+        print(f"{phase:<10} {count:>5} {seconds:>8.1f} {warehouse:>12.1f}")
+    job_seconds = sum(j["seconds"] for j in jobs)
+    warehouse_seconds = sum(j.get("warehouse_seconds", 0.0) for j in jobs)
+    cores = min(args.cores, os.cpu_count() or 1)
+    print(f"warehouse calls: {warehouse_seconds:.1f} s of {job_seconds:.1f} s in-process job time "
+          f"({warehouse_seconds / job_seconds:.0%}); outside SQL (process start-up, imports, Snakemake, "
+          f"marker I/O): {1 - warehouse_seconds / (wall * cores):.0%} of {cores} cores x wall")
+    print(f"dry run: {dry:.1f} s; no-op rerun: {noop:.1f} s")
+
+    if args.skip_per_date:
+        return
+    # 2. One season's Phase 4, chunked vs one date per job, over the same dates.
+    season = {args.season: config["seasons"][args.season]}
+    start = dt.date.fromisoformat(season[args.season]["start"])
+    if args.per_date_days:
+        last = start + dt.timedelta(days=config["bootstrap_days"] + args.per_date_days - 1)
+        season[args.season]["end"] = last.isoformat()
+        season[args.season].pop("existing_through", None)
+    results = {}
+    for label, chunk_days in (("chunked", config["chunk_days"]), ("per-date", 1)):
+        one = workdir_with({**config, "seasons": season, "chunk_days": chunk_days})
+        if args.per_date_days:  # the league needs a whole season: write it, then narrow the config
+            full = {**config, "seasons": {args.season: config["seasons"][args.season]}}
+            (one / "config" / "seasons.yaml").write_text(yaml.safe_dump(full))
+            snakemake(one, "--cores", str(args.cores), "markers/league.done")
+            (one / "config" / "seasons.yaml").write_text(yaml.safe_dump({**config, "seasons": season,
+                                                                          "chunk_days": chunk_days}))
+        else:
+            snakemake(one, "--cores", str(args.cores), f"markers/preflight/{args.season}.done")
+        snakemake(one, "--cores", str(args.cores), f"markers/preflight/{args.season}.done")
+        results[label] = (phase4_wall(one, args.season, args.cores), len(list((one / "markers" / "phase4").rglob("*.done"))))
+    (chunked, n_chunked), (per_date, n_per_date) = results["chunked"], results["per-date"]
+    print(f"Phase 4 of {args.season} ({season[args.season]['start']}..{season[args.season]['end']}): "
+          f"chunked {chunked:.1f} s ({n_chunked} jobs), one date per job {per_date:.1f} s ({n_per_date} jobs), "
+          f"ratio {per_date / chunked:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
