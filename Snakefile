@@ -19,11 +19,14 @@ include: "rules/common.smk"
 include: "rules/preflight.smk"
 include: "rules/phase4.smk"
 include: "rules/phase5.smk"
+include: "rules/phase6.smk"
+include: "rules/report.smk"
 
 
 rule all_seasons:
     input:
         all_season_targets(CONFIG),
+        "reports/coverage.png",
     default_target: True
 
 

@@ -224,6 +224,35 @@ def plan(ctx: click.Context, cost: bool) -> None:
 
 
 @main.command()
+@season_option
+@day_chunk_option
+@click.option("--target", default=None, help="Override publish.target: a folder or gs://bucket/prefix.")
+@click.option("--check", is_flag=True, help="Only validate what the target holds; write nothing.")
+@marker_option
+@click.pass_context
+@error_boundary
+def publish(ctx: click.Context, season: str, chunk: str | None, target: str | None, check: bool,
+            marker: str | None) -> None:
+    """Phase 6: write SEASON's results, best bets and player files, validate each against its JSON Schema,
+    check what the target holds, then mark.
+
+    \b
+    Examples:
+      nba-backfill publish --season 2022-23
+      nba-backfill publish --season 2022-23 --target gs://nba-props-platform-api/v1-rehearsal
+      nba-backfill publish --season 2022-23 --check
+    """
+    from .publish import check_publish, run_publish
+
+    config = load(ctx)
+    if check:
+        results = check_publish(config, season, target, chunk_name=chunk)
+        click.echo(f"ok: {len(results)} checks passed")
+    else:
+        click.echo(f"ok: {run_publish(config, season, target, chunk_name=chunk, marker=marker)}")
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON, for machines.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Also draw a coverage heatmap PNG here.")
 @click.pass_context
