@@ -33,7 +33,9 @@ def snakemake(workdir: Path, *args: str) -> float:
     start = time.perf_counter()
     done = subprocess.run(
         [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--quiet", "all", *args],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if done.returncode != 0:
         sys.exit(f"snakemake {' '.join(args)} failed:\n{done.stderr[-3000:]}")
@@ -65,8 +67,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=4)
     parser.add_argument("--season", default="2023-24", help="season for the per-date comparison")
-    parser.add_argument("--per-date-days", type=int, default=0,
-                        help="limit the per-date comparison to this many days after bootstrap (0: whole season)")
+    parser.add_argument(
+        "--per-date-days",
+        type=int,
+        default=0,
+        help="limit the per-date comparison to this many days after bootstrap (0: whole season)",
+    )
     parser.add_argument("--skip-per-date", action="store_true")
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
@@ -78,8 +84,10 @@ def main() -> None:
     markers = list((workdir / "markers").rglob("*.done"))
     dry = snakemake(workdir, "-n", "all_seasons")
     noop = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
-    print(f"whole backfill ({len(config['seasons'])} seasons, --cores {args.cores}): {wall:.1f} s wall, "
-          f"{len(markers)} jobs")
+    print(
+        f"whole backfill ({len(config['seasons'])} seasons, --cores {args.cores}): {wall:.1f} s wall, "
+        f"{len(markers)} jobs"
+    )
     by_phase: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for job in jobs:
         entry = by_phase[job["phase"]]
@@ -92,9 +100,11 @@ def main() -> None:
     job_seconds = sum(j["seconds"] for j in jobs)
     warehouse_seconds = sum(j.get("warehouse_seconds", 0.0) for j in jobs)
     cores = min(args.cores, os.cpu_count() or 1)
-    print(f"warehouse calls: {warehouse_seconds:.1f} s of {job_seconds:.1f} s in-process job time "
-          f"({warehouse_seconds / job_seconds:.0%}); outside SQL (process start-up, imports, Snakemake, "
-          f"marker I/O): {1 - warehouse_seconds / (wall * cores):.0%} of {cores} cores x wall")
+    print(
+        f"warehouse calls: {warehouse_seconds:.1f} s of {job_seconds:.1f} s in-process job time "
+        f"({warehouse_seconds / job_seconds:.0%}); outside SQL (process start-up, imports, Snakemake, "
+        f"marker I/O): {1 - warehouse_seconds / (wall * cores):.0%} of {cores} cores x wall"
+    )
     print(f"dry run: {dry:.1f} s; no-op rerun: {noop:.1f} s")
 
     if args.skip_per_date:
@@ -113,16 +123,22 @@ def main() -> None:
             full = {**config, "seasons": {args.season: config["seasons"][args.season]}}
             (one / "config" / "seasons.yaml").write_text(yaml.safe_dump(full))
             snakemake(one, "--cores", str(args.cores), "markers/league.done")
-            (one / "config" / "seasons.yaml").write_text(yaml.safe_dump({**config, "seasons": season,
-                                                                          "chunk_days": chunk_days}))
+            (one / "config" / "seasons.yaml").write_text(
+                yaml.safe_dump({**config, "seasons": season, "chunk_days": chunk_days})
+            )
         else:
             snakemake(one, "--cores", str(args.cores), f"markers/preflight/{args.season}.done")
         snakemake(one, "--cores", str(args.cores), f"markers/preflight/{args.season}.done")
-        results[label] = (phase4_wall(one, args.season, args.cores), len(list((one / "markers" / "phase4").rglob("*.done"))))
+        results[label] = (
+            phase4_wall(one, args.season, args.cores),
+            len(list((one / "markers" / "phase4").rglob("*.done"))),
+        )
     (chunked, n_chunked), (per_date, n_per_date) = results["chunked"], results["per-date"]
-    print(f"Phase 4 of {args.season} ({season[args.season]['start']}..{season[args.season]['end']}): "
-          f"chunked {chunked:.1f} s ({n_chunked} jobs), one date per job {per_date:.1f} s ({n_per_date} jobs), "
-          f"ratio {per_date / chunked:.1f}x")
+    print(
+        f"Phase 4 of {args.season} ({season[args.season]['start']}..{season[args.season]['end']}): "
+        f"chunked {chunked:.1f} s ({n_chunked} jobs), one date per job {per_date:.1f} s ({n_per_date} jobs), "
+        f"ratio {per_date / chunked:.1f}x"
+    )
 
 
 if __name__ == "__main__":

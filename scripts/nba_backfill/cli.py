@@ -231,8 +231,9 @@ def plan(ctx: click.Context, cost: bool) -> None:
 @marker_option
 @click.pass_context
 @error_boundary
-def publish(ctx: click.Context, season: str, chunk: str | None, target: str | None, check: bool,
-            marker: str | None) -> None:
+def publish(
+    ctx: click.Context, season: str, chunk: str | None, target: str | None, check: bool, marker: str | None
+) -> None:
     """Phase 6: write SEASON's results, best bets and player files, validate each against its JSON Schema,
     check what the target holds, then mark.
 

@@ -20,7 +20,6 @@ from .plan import (
     key_dates,
     phase5a_season_marker,
     phase5c_marker,
-    preflight_marker,
     season_chunks,
     season_targets,
 )
@@ -57,14 +56,26 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
     settings = config.tier_adjustments
     if marker == phase5a_season_marker(season.name):
         keys = key_dates(season, settings["key_days"])
-        span = {"start_date": season.start, "end_date": season.end, "season_start": opener,
-                "system_id": settings["system_id"]}
-        learn = {"key_dates": keys, "lookback_days": settings["lookback_days"],
-                 "min_sample": settings["min_sample"], "system_id": settings["system_id"]}
+        span = {
+            "start_date": season.start,
+            "end_date": season.end,
+            "season_start": opener,
+            "system_id": settings["system_id"],
+        }
+        learn = {
+            "key_dates": keys,
+            "lookback_days": settings["lookback_days"],
+            "min_sample": settings["min_sample"],
+            "system_id": settings["system_id"],
+        }
         return [(sql_text("tier_adjustments"), learn), (sql_text("apply_tier_adjustments"), span)]
     if marker == phase5c_marker(season.name):
-        return [(sql_text("tier_check"), {"start_date": season.start, "end_date": season.end,
-                                          "system_id": settings["system_id"]})]
+        return [
+            (
+                sql_text("tier_check"),
+                {"start_date": season.start, "end_date": season.end, "system_id": settings["system_id"]},
+            )
+        ]
     for chunk in season_chunks(season, config.chunk_days):
         for name in (*PHASE4_PROCESSORS, "predictions", "grading"):
             if marker == chunk_marker(name, season.name, chunk.name):
@@ -126,6 +137,14 @@ def plan_table(config: Config, warehouse=None, with_cost: bool = False) -> tuple
         for (season, phase), c in costs.items()
     ]
     total = sum(c.bytes for c in costs.values())
-    rows.append(("total", "", sum(c.jobs for c in costs.values()), total, round(total / TIB * price, 4),
-                 sum(c.unpriced for c in costs.values())))
+    rows.append(
+        (
+            "total",
+            "",
+            sum(c.jobs for c in costs.values()),
+            total,
+            round(total / TIB * price, 4),
+            sum(c.unpriced for c in costs.values()),
+        )
+    )
     return ["season", "phase", "jobs left", "bytes", "usd (on-demand)", "unpriced jobs"], rows

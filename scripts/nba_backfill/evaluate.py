@@ -16,8 +16,22 @@ from .config import Config
 ACCURACY_TABLE = "nba_predictions.prediction_accuracy"
 ORACLE_TABLE = "nba_oracle.player_game_expectations"
 
-FIELDS = ("season", "system_id", "n_rows", "graded", "mae", "bias", "mae_line_rows", "bets", "wins", "win_rate",
-          "line_rows", "line_mae", "oracle_rows", "oracle_mae")
+FIELDS = (
+    "season",
+    "system_id",
+    "n_rows",
+    "graded",
+    "mae",
+    "bias",
+    "mae_line_rows",
+    "bets",
+    "wins",
+    "win_rate",
+    "line_rows",
+    "line_mae",
+    "oracle_rows",
+    "oracle_mae",
+)
 
 
 def _float(value: Any) -> float | None:
@@ -33,8 +47,9 @@ def evaluate(config: Config) -> list[dict[str, Any]]:
     system_id = config.tier_adjustments["system_id"]
     out: list[dict[str, Any]] = []
     for season in config.seasons:
-        warehouse = open_warehouse(config, {"processor": "evaluate", "season": season.name},
-                                   scope=(season.start, season.end))
+        warehouse = open_warehouse(
+            config, {"processor": "evaluate", "season": season.name}, scope=(season.start, season.end)
+        )
 
         def has_rows(table: str, warehouse=warehouse, season=season) -> bool:
             return any(n and season.start <= d <= season.end for d, n in warehouse.partitions(table).items())
@@ -47,22 +62,24 @@ def evaluate(config: Config) -> list[dict[str, Any]]:
         if has_rows(ORACLE_TABLE):
             oracle = warehouse.query(sql_text("evaluate_oracle"), params).dicts()[0]
         for row in systems:
-            out.append({
-                "season": season.name,
-                "system_id": row["system_id"],
-                "n_rows": int(row["n_rows"]),
-                "graded": int(row["graded"]),
-                "mae": _float(row["mae"]),
-                "bias": _float(row["bias"]),
-                "mae_line_rows": _float(row["mae_line_rows"]),
-                "bets": int(row["bets"]),
-                "wins": int(row["wins"]),
-                "win_rate": _float(row["win_rate"]),
-                "line_rows": int(row["line_rows"] or 0),
-                "line_mae": _float(row["line_mae"]),
-                "oracle_rows": int(oracle["oracle_rows"] or 0),
-                "oracle_mae": _float(oracle["oracle_mae"]),
-            })
+            out.append(
+                {
+                    "season": season.name,
+                    "system_id": row["system_id"],
+                    "n_rows": int(row["n_rows"]),
+                    "graded": int(row["graded"]),
+                    "mae": _float(row["mae"]),
+                    "bias": _float(row["bias"]),
+                    "mae_line_rows": _float(row["mae_line_rows"]),
+                    "bets": int(row["bets"]),
+                    "wins": int(row["wins"]),
+                    "win_rate": _float(row["win_rate"]),
+                    "line_rows": int(row["line_rows"] or 0),
+                    "line_mae": _float(row["line_mae"]),
+                    "oracle_rows": int(oracle["oracle_rows"] or 0),
+                    "oracle_mae": _float(oracle["oracle_mae"]),
+                }
+            )
     return out
 
 
@@ -81,11 +98,23 @@ def format_evaluation(rows: list[dict[str, Any]]) -> str:
     for season in dict.fromkeys(r["season"] for r in rows):
         group = [r for r in rows if r["season"] == season]
         for r in group:
-            table.append((season, r["system_id"], r["n_rows"], r["graded"], _num(r["mae"]), _num(r["mae_line_rows"]),
-                          _num(r["bias"], "+.3f"), r["bets"], _num(r["win_rate"], ".1%")))
+            table.append(
+                (
+                    season,
+                    r["system_id"],
+                    r["n_rows"],
+                    r["graded"],
+                    _num(r["mae"]),
+                    _num(r["mae_line_rows"]),
+                    _num(r["bias"], "+.3f"),
+                    r["bets"],
+                    _num(r["win_rate"], ".1%"),
+                )
+            )
         ref = group[0]
-        table.append((season, "(book line)", "", ref["line_rows"], _num(ref["line_mae"]), _num(ref["line_mae"]),
-                      "", "", ""))
+        table.append(
+            (season, "(book line)", "", ref["line_rows"], _num(ref["line_mae"]), _num(ref["line_mae"]), "", "", "")
+        )
         table.append((season, "(oracle)", "", ref["oracle_rows"], _num(ref["oracle_mae"]), "", "", "", ""))
     notes = (
         "mae, bias (predicted - actual): non-voided rows; mae_line_rows: those with a book line; win_rate: graded "

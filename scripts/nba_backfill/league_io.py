@@ -31,7 +31,15 @@ def write_league(config: Config, if_absent: bool = False, marker: str | None = N
                 rows[f"{name} {season.name}"] = sum(n for d, n in written.items() if season.start <= d <= season.end)
         summary = f"wrote the synthetic league (seed {config.league['seed']}) for {len(config.seasons)} season(s)"
     if marker:
-        write_marker(marker, started, warehouse, phase="league", seed=config.league["seed"], scale=config.league["scale"],
-                     seasons=[s.name for s in config.seasons], rows=rows, present_before=present)
+        write_marker(
+            marker,
+            started,
+            warehouse,
+            phase="league",
+            seed=config.league["seed"],
+            scale=config.league["scale"],
+            seasons=[s.name for s in config.seasons],
+            rows=rows,
+            present_before=present,
+        )
     return summary
-

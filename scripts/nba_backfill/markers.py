@@ -50,8 +50,11 @@ def write_marker(path: Path | str, started: dt.datetime, warehouse=None, **field
     """The timing sidecar first, the marker last: a marker on disk means everything before it happened.
     With `warehouse`, the sidecar also says how much of the job was spent in warehouse calls."""
     finished = dt.datetime.now(dt.UTC)
-    timing = {"started": started.isoformat(), "finished": finished.isoformat(),
-              "seconds": round((finished - started).total_seconds(), 3)}
+    timing = {
+        "started": started.isoformat(),
+        "finished": finished.isoformat(),
+        "seconds": round((finished - started).total_seconds(), 3),
+    }
     if warehouse is not None:
         timing["warehouse_seconds"] = round(warehouse.warehouse_seconds, 3)
     atomic_write_text(Path(log_path(str(path))).with_suffix(".timing.json"), json.dumps(timing) + "\n")

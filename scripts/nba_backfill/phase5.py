@@ -32,7 +32,9 @@ def write_predictions(job: Job) -> dict[str, Any]:
     from .models import predict_chunk
 
     warehouse, chunk, opener = job.warehouse, job.chunk, job.dates.opener
-    features = warehouse.query_arrow(sql_text("prediction_inputs"), {"start_date": job.dates.start, "end_date": chunk.last})
+    features = warehouse.query_arrow(
+        sql_text("prediction_inputs"), {"start_date": job.dates.start, "end_date": chunk.last}
+    )
     history = warehouse.query_arrow(sql_text("player_history"), {"season_start": opener, "end_date": chunk.last})
     training = warehouse.query_arrow(sql_text("training_rows"), {"season_start": opener, "before_date": chunk.first})
     predictions, models = predict_chunk(
@@ -59,8 +61,12 @@ def run_tier_adjustments(
     warehouse = open_warehouse(config, labels, scope=(season.start, last))
     opener = season_game_dates(warehouse, season)[0]
     keys = [k for k in key_dates(season, settings["key_days"]) if first <= k <= last]
-    learn = {"key_dates": keys, "lookback_days": settings["lookback_days"], "min_sample": settings["min_sample"],
-             "system_id": settings["system_id"]}
+    learn = {
+        "key_dates": keys,
+        "lookback_days": settings["lookback_days"],
+        "min_sample": settings["min_sample"],
+        "system_id": settings["system_id"],
+    }
     span = {"start_date": first, "end_date": last, "season_start": opener, "system_id": settings["system_id"]}
     if keys:
         warehouse.replace_partitions(TIERS.table, sql_text("tier_adjustments"), first, last, learn)
@@ -69,12 +75,21 @@ def run_tier_adjustments(
     applied = warehouse.query(sql_text("tier_adjustments.checks"), span).dicts()[0]
     results, fingerprint = table_checks(warehouse, TIERS, first, last)
     results += [
-        CheckResult("rows_to_adjust", applied["adjusted_system_rows"] > 0 or chunk_name is not None,
-                    f"{applied['adjusted_system_rows']} {settings['system_id']} row(s) in {first}..{last}"),
-        CheckResult("every_row_adjusted", applied["unadjusted_rows"] == 0,
-                    f"{applied['unadjusted_rows']} row(s) without a tier or adjusted_points"),
-        CheckResult("other_systems_untouched", applied["stray_rows"] == 0,
-                    f"{applied['stray_rows']} row(s) of other systems with a tier"),
+        CheckResult(
+            "rows_to_adjust",
+            applied["adjusted_system_rows"] > 0 or chunk_name is not None,
+            f"{applied['adjusted_system_rows']} {settings['system_id']} row(s) in {first}..{last}",
+        ),
+        CheckResult(
+            "every_row_adjusted",
+            applied["unadjusted_rows"] == 0,
+            f"{applied['unadjusted_rows']} row(s) without a tier or adjusted_points",
+        ),
+        CheckResult(
+            "other_systems_untouched",
+            applied["stray_rows"] == 0,
+            f"{applied['stray_rows']} row(s) of other systems with a tier",
+        ),
     ]
     raise_on_failure(f"tier_adjustments {season_name}", results)
     adjustments = warehouse.query(
@@ -83,9 +98,21 @@ def run_tier_adjustments(
         {"start": first, "end": last},
     ).dicts()
     if marker is None:
-        marker = phase5a_season_marker(season_name) if chunk_name is None else phase5a_chunk_marker(season_name, chunk_name)
-    write_marker(marker, started, warehouse, phase="phase5a", season=season_name, settings=settings, key_dates=keys,
-                 adjustments=adjustments, fingerprint=fingerprint, checks=[r.as_dict() for r in results])
+        marker = (
+            phase5a_season_marker(season_name) if chunk_name is None else phase5a_chunk_marker(season_name, chunk_name)
+        )
+    write_marker(
+        marker,
+        started,
+        warehouse,
+        phase="phase5a",
+        season=season_name,
+        settings=settings,
+        key_dates=keys,
+        adjustments=adjustments,
+        fingerprint=fingerprint,
+        checks=[r.as_dict() for r in results],
+    )
     return marker
 
 
@@ -108,7 +135,18 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
             f"raw MAE {result['mae_raw']:.4f} (phase5c.fail_on_warn is set)"
         )
     marker = marker or phase5c_marker(season_name)
-    write_marker(marker, started, warehouse, phase="phase5c", season=season_name, system_id=system_id, status=status,
-                 n=result["n"], mae_raw=round(result["mae_raw"], 4), mae_adjusted=round(result["mae_adjusted"], 4),
-                 mae_change=round(result["mae_change"], 4), is_improving=bool(result["is_improving"]))
+    write_marker(
+        marker,
+        started,
+        warehouse,
+        phase="phase5c",
+        season=season_name,
+        system_id=system_id,
+        status=status,
+        n=result["n"],
+        mae_raw=round(result["mae_raw"], 4),
+        mae_adjusted=round(result["mae_adjusted"], 4),
+        mae_change=round(result["mae_change"], 4),
+        is_improving=bool(result["is_improving"]),
+    )
     return marker

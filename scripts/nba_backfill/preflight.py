@@ -60,7 +60,17 @@ def run_preflight(config: Config, season_name: str, chunk_name: str | None = Non
         results.append(CheckResult(table, not missing and not bad, detail))
     raise_on_failure(f"preflight {season_name}", results)
     if marker is None:
-        marker = preflight_marker(season_name) if chunk_name is None else daily_preflight_marker(season_name, chunk_name)
-    write_marker(marker, started, warehouse, phase="preflight", season=season_name, game_dates=len(games),
-                 rows_per_date=counts, checks=[r.as_dict() for r in results])
+        marker = (
+            preflight_marker(season_name) if chunk_name is None else daily_preflight_marker(season_name, chunk_name)
+        )
+    write_marker(
+        marker,
+        started,
+        warehouse,
+        phase="preflight",
+        season=season_name,
+        game_dates=len(games),
+        rows_per_date=counts,
+        checks=[r.as_dict() for r in results],
+    )
     return marker

@@ -178,8 +178,12 @@ def record(rows: list[dict[str, Any]]) -> dict[str, Any]:
     wins = sum(r["result"] == "WIN" for r in graded)
     losses = sum(r["result"] == "LOSS" for r in graded)
     return {
-        "total": len(graded), "wins": wins, "losses": losses, "pushes": sum(r["result"] == "PUSH" for r in graded),
-        "win_rate": _rate(wins, wins + losses), "avg_error": _mean((r["error"] for r in graded), 2),
+        "total": len(graded),
+        "wins": wins,
+        "losses": losses,
+        "pushes": sum(r["result"] == "PUSH" for r in graded),
+        "win_rate": _rate(wins, wins + losses),
+        "avg_error": _mean((r["error"] for r in graded), 2),
     }
 
 
@@ -195,13 +199,25 @@ def _context_records(rows: list[dict[str, Any]]) -> dict[str, Any]:
 # -- documents -----------------------------------------------------------------------------------------------------
 def _result_row(r: dict[str, Any]) -> dict[str, Any]:
     return {
-        "player_lookup": r["player_lookup"], "player_full_name": r["player_full_name"], "game_id": r["game_id"],
-        "team": r["team"], "opponent": r["opponent"], "predicted": _num(r["predicted"], 2),
-        "actual": _int(r["actual"]), "line": _num(r["line"], 2), "recommendation": r["recommendation"],
-        "result": r["result"], "error": _num(r["error"], 2), "bias": _num(r["bias"], 2),
-        "confidence": _num(r["confidence"], 4), "minutes": _num(r["minutes"], 2),
-        "confidence_tier": confidence_tier(r["confidence"]), "player_tier": player_tier(r["season_avg"]),
-        "is_home": r["is_home"], "is_back_to_back": r["is_back_to_back"], "days_rest": _int(r["days_rest"]),
+        "player_lookup": r["player_lookup"],
+        "player_full_name": r["player_full_name"],
+        "game_id": r["game_id"],
+        "team": r["team"],
+        "opponent": r["opponent"],
+        "predicted": _num(r["predicted"], 2),
+        "actual": _int(r["actual"]),
+        "line": _num(r["line"], 2),
+        "recommendation": r["recommendation"],
+        "result": r["result"],
+        "error": _num(r["error"], 2),
+        "bias": _num(r["bias"], 2),
+        "confidence": _num(r["confidence"], 4),
+        "minutes": _num(r["minutes"], 2),
+        "confidence_tier": confidence_tier(r["confidence"]),
+        "player_tier": player_tier(r["season_avg"]),
+        "is_home": r["is_home"],
+        "is_back_to_back": r["is_back_to_back"],
+        "days_rest": _int(r["days_rest"]),
         "void_reason": r["void_reason"],
     }
 
@@ -210,9 +226,15 @@ def _highlight(r: dict[str, Any] | None) -> dict[str, Any] | None:
     if r is None:
         return None
     return {
-        "player_lookup": r["player_lookup"], "player_full_name": r["player_full_name"], "game_id": r["game_id"],
-        "predicted": _num(r["predicted"], 2), "actual": _int(r["actual"]), "line": _num(r["line"], 2),
-        "recommendation": r["recommendation"], "result": r["result"], "error": _num(r["error"], 2),
+        "player_lookup": r["player_lookup"],
+        "player_full_name": r["player_full_name"],
+        "game_id": r["game_id"],
+        "predicted": _num(r["predicted"], 2),
+        "actual": _int(r["actual"]),
+        "line": _num(r["line"], 2),
+        "recommendation": r["recommendation"],
+        "result": r["result"],
+        "error": _num(r["error"], 2),
     }
 
 
@@ -227,30 +249,44 @@ def results_doc(day: dt.date, rows: list[dict[str, Any]], system_id: str) -> dic
     within_3 = sum(bool(r["within_3"]) for r in errors)
     within_5 = sum(bool(r["within_5"]) for r in errors)
     summary = {
-        "total_predictions": len(rows), "voided": len(rows) - len(graded),
+        "total_predictions": len(rows),
+        "voided": len(rows) - len(graded),
         "recommendations": sum(r["result"] in DECIDED for r in graded),
-        "correct": wins, "incorrect": losses, "pushes": sum(r["result"] == "PUSH" for r in graded),
+        "correct": wins,
+        "incorrect": losses,
+        "pushes": sum(r["result"] == "PUSH" for r in graded),
         "pass_count": sum(r["result"] == "PASS" for r in graded),
         "no_line_count": sum(r["result"] == "NO_LINE" for r in graded),
         "win_rate": _rate(wins, wins + losses),
-        "avg_mae": _mean((r["error"] for r in errors), 2), "avg_bias": _mean((r["bias"] for r in errors), 2),
-        "within_3_points": within_3, "within_3_pct": _rate(within_3, len(errors)),
-        "within_5_points": within_5, "within_5_pct": _rate(within_5, len(errors)),
+        "avg_mae": _mean((r["error"] for r in errors), 2),
+        "avg_bias": _mean((r["bias"] for r in errors), 2),
+        "within_3_points": within_3,
+        "within_3_pct": _rate(within_3, len(errors)),
+        "within_5_points": within_5,
+        "within_5_pct": _rate(within_5, len(errors)),
     }
     breakdowns = {
-        "by_player_tier": {t: record([r for r in rows if player_tier(r["season_avg"]) == t])
-                           for t in ("elite", "starter", "role_player")},
-        "by_confidence": {t: record([r for r in rows if confidence_tier(r["confidence"]) == t])
-                          for t in ("high", "medium", "low")},
-        "by_recommendation": {t.lower(): record([r for r in rows if r["recommendation"] == t])
-                              for t in ("OVER", "UNDER")},
+        "by_player_tier": {
+            t: record([r for r in rows if player_tier(r["season_avg"]) == t])
+            for t in ("elite", "starter", "role_player")
+        },
+        "by_confidence": {
+            t: record([r for r in rows if confidence_tier(r["confidence"]) == t]) for t in ("high", "medium", "low")
+        },
+        "by_recommendation": {
+            t.lower(): record([r for r in rows if r["recommendation"] == t]) for t in ("OVER", "UNDER")
+        },
         "by_context": _context_records(rows),
     }
     best = min(errors, key=lambda r: (r["error"], r["player_lookup"]), default=None)
     worst = min(errors, key=lambda r: (-r["error"], r["player_lookup"]), default=None)
     return {
-        "game_date": day.isoformat(), "generated_at": stamp(day), "system_id": system_id, "summary": summary,
-        "breakdowns": breakdowns, "results": [_result_row(r) for r in rows],
+        "game_date": day.isoformat(),
+        "generated_at": stamp(day),
+        "system_id": system_id,
+        "summary": summary,
+        "breakdowns": breakdowns,
+        "results": [_result_row(r) for r in rows],
         "highlights": {"best_prediction": _highlight(best), "worst_prediction": _highlight(worst)},
     }
 
@@ -286,18 +322,38 @@ def best_bets_doc(day: dt.date, rows: list[dict[str, Any]], system_id: str) -> d
     scored.sort(key=lambda s: s[:3])
     picks = []
     for rank, (_, _, _, r, score, edge, hit) in enumerate(scored[:BEST_BETS_LIMIT], start=1):
-        picks.append({
-            "rank": rank, "player_lookup": r["player_lookup"], "player_full_name": r["player_full_name"],
-            "game_id": r["game_id"], "team": r["team"], "opponent": r["opponent"],
-            "recommendation": r["recommendation"], "line": _num(r["line"], 2), "predicted": _num(r["predicted"], 2),
-            "edge": _num(edge, 2), "confidence": _num(r["confidence"], 4), "composite_score": _num(score, 4),
-            "player_historical_accuracy": _num(hit, 4), "player_sample_size": int(r["prior_decided"]),
-            "fatigue_score": _num(r["fatigue_score"], 1), "fatigue_level": fatigue_level(r["fatigue_score"]),
-            "rationale": _rationale(r, edge, hit), "result": r["result"], "actual": _int(r["actual"]),
-            "error": _num(r["error"], 2),
-        })
-    return {"game_date": day.isoformat(), "generated_at": stamp(day), "system_id": system_id,
-            "methodology": METHODOLOGY, "total_picks": len(picks), "picks": picks}
+        picks.append(
+            {
+                "rank": rank,
+                "player_lookup": r["player_lookup"],
+                "player_full_name": r["player_full_name"],
+                "game_id": r["game_id"],
+                "team": r["team"],
+                "opponent": r["opponent"],
+                "recommendation": r["recommendation"],
+                "line": _num(r["line"], 2),
+                "predicted": _num(r["predicted"], 2),
+                "edge": _num(edge, 2),
+                "confidence": _num(r["confidence"], 4),
+                "composite_score": _num(score, 4),
+                "player_historical_accuracy": _num(hit, 4),
+                "player_sample_size": int(r["prior_decided"]),
+                "fatigue_score": _num(r["fatigue_score"], 1),
+                "fatigue_level": fatigue_level(r["fatigue_score"]),
+                "rationale": _rationale(r, edge, hit),
+                "result": r["result"],
+                "actual": _int(r["actual"]),
+                "error": _num(r["error"], 2),
+            }
+        )
+    return {
+        "game_date": day.isoformat(),
+        "generated_at": stamp(day),
+        "system_id": system_id,
+        "methodology": METHODOLOGY,
+        "total_picks": len(picks),
+        "picks": picks,
+    }
 
 
 def player_doc(lookup: str, rows: list[dict[str, Any]], season: str, system_id: str, generated_at: str) -> dict:
@@ -310,24 +366,47 @@ def player_doc(lookup: str, rows: list[dict[str, Any]], season: str, system_id: 
     losses = sum(r["result"] == "LOSS" for r in graded)
     names = [r["player_full_name"] for r in rows if r["player_full_name"]]
     summary = {
-        "team": rows[-1]["team"], "games_predicted": len(graded), "voided": len(rows) - len(graded),
+        "team": rows[-1]["team"],
+        "games_predicted": len(graded),
+        "voided": len(rows) - len(graded),
         "total_recommendations": sum(r["result"] in DECIDED for r in graded),
-        "correct": wins, "incorrect": losses, "pushes": sum(r["result"] == "PUSH" for r in graded),
-        "mae": _mean((r["error"] for r in errors), 2), "win_rate": _rate(wins, wins + losses),
-        "bias": _mean((r["bias"] for r in errors), 2), "avg_confidence": _mean((r["confidence"] for r in graded), 4),
+        "correct": wins,
+        "incorrect": losses,
+        "pushes": sum(r["result"] == "PUSH" for r in graded),
+        "mae": _mean((r["error"] for r in errors), 2),
+        "win_rate": _rate(wins, wins + losses),
+        "bias": _mean((r["bias"] for r in errors), 2),
+        "avg_confidence": _mean((r["confidence"] for r in graded), 4),
         "within_3_pct": _rate(sum(bool(r["within_3"]) for r in errors), len(errors)),
         "within_5_pct": _rate(sum(bool(r["within_5"]) for r in errors), len(errors)),
         "date_range": {"first": graded[0]["game_date"].isoformat(), "last": graded[-1]["game_date"].isoformat()},
     }
-    game_log = [{
-        "game_date": r["game_date"].isoformat(), "game_id": r["game_id"], "team": r["team"], "opponent": r["opponent"],
-        "is_home": r["is_home"], "predicted": _num(r["predicted"], 2), "actual": _int(r["actual"]),
-        "line": _num(r["line"], 2), "recommendation": r["recommendation"], "result": r["result"],
-        "error": _num(r["error"], 2), "confidence": _num(r["confidence"], 4), "minutes": _num(r["minutes"], 2),
-    } for r in reversed(rows[-GAME_LOG_GAMES:])]
+    game_log = [
+        {
+            "game_date": r["game_date"].isoformat(),
+            "game_id": r["game_id"],
+            "team": r["team"],
+            "opponent": r["opponent"],
+            "is_home": r["is_home"],
+            "predicted": _num(r["predicted"], 2),
+            "actual": _int(r["actual"]),
+            "line": _num(r["line"], 2),
+            "recommendation": r["recommendation"],
+            "result": r["result"],
+            "error": _num(r["error"], 2),
+            "confidence": _num(r["confidence"], 4),
+            "minutes": _num(r["minutes"], 2),
+        }
+        for r in reversed(rows[-GAME_LOG_GAMES:])
+    ]
     return {
-        "player_lookup": lookup, "player_full_name": names[-1] if names else None, "generated_at": generated_at,
-        "season": season, "system_id": system_id, "summary": summary, "game_log": game_log,
+        "player_lookup": lookup,
+        "player_full_name": names[-1] if names else None,
+        "generated_at": generated_at,
+        "season": season,
+        "system_id": system_id,
+        "summary": summary,
+        "game_log": game_log,
         "splits": _context_records(rows),
         "our_track_record": {
             "all": record(rows),
@@ -339,14 +418,29 @@ def player_doc(lookup: str, rows: list[dict[str, Any]], season: str, system_id: 
 
 
 def index_doc(players: list[dict[str, Any]], season: str, through: dt.date, system_id: str, min_games: int) -> dict:
-    entries = [{
-        "player_lookup": p["player_lookup"], "player_full_name": p["player_full_name"], "team": p["summary"]["team"],
-        "games_predicted": p["summary"]["games_predicted"], "recommendations": p["summary"]["total_recommendations"],
-        "mae": p["summary"]["mae"], "win_rate": p["summary"]["win_rate"], "bias": p["summary"]["bias"],
-        "within_5_pct": p["summary"]["within_5_pct"],
-    } for p in sorted(players, key=lambda p: p["player_lookup"])]
-    return {"generated_at": stamp(through), "season": season, "through": through.isoformat(), "system_id": system_id,
-            "min_games": min_games, "total_players": len(entries), "players": entries}
+    entries = [
+        {
+            "player_lookup": p["player_lookup"],
+            "player_full_name": p["player_full_name"],
+            "team": p["summary"]["team"],
+            "games_predicted": p["summary"]["games_predicted"],
+            "recommendations": p["summary"]["total_recommendations"],
+            "mae": p["summary"]["mae"],
+            "win_rate": p["summary"]["win_rate"],
+            "bias": p["summary"]["bias"],
+            "within_5_pct": p["summary"]["within_5_pct"],
+        }
+        for p in sorted(players, key=lambda p: p["player_lookup"])
+    ]
+    return {
+        "generated_at": stamp(through),
+        "season": season,
+        "through": through.isoformat(),
+        "system_id": system_id,
+        "min_games": min_games,
+        "total_players": len(entries),
+        "players": entries,
+    }
 
 
 def player_file(lookup: Any) -> str | None:
@@ -500,7 +594,7 @@ class GCSTarget:
         """Every object under <prefix>/v1/, by path relative to the target, with its metadata (list_blobs)."""
         start = f"{self.prefix}/" if self.prefix else ""
         blobs = self.client.list_blobs(self.bucket_name, prefix=f"{start}{API_VERSION}/")
-        return {blob.name[len(start):]: blob for blob in blobs}
+        return {blob.name[len(start) :]: blob for blob in blobs}
 
     def _map(self, fn: Callable, items: list) -> list:
         if len(items) < 2:
@@ -531,8 +625,12 @@ class GCSTarget:
             data = f.text.encode()
             old = present.get(f.path)
             md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
-            if old is not None and old.md5_hash == md5 and old.cache_control == f.cache_control \
-                    and old.content_type == "application/json":
+            if (
+                old is not None
+                and old.md5_hash == md5
+                and old.cache_control == f.cache_control
+                and old.content_type == "application/json"
+            ):
                 return 0
             blob = self.bucket.blob(name)
             blob.cache_control = f.cache_control
@@ -636,10 +734,22 @@ def build_files(
         files.append(checked(*args))
 
     def dated_files(day: dt.date) -> tuple[PublishedFile, PublishedFile]:
-        return (checked(f"{API_VERSION}/results/{day.isoformat()}.json", "results", "results", CACHE_DATED,
-                        results_doc(day, by_date[day], system_id)),
-                checked(f"{API_VERSION}/best-bets/{day.isoformat()}.json", "best_bets", "best_bets", CACHE_DATED,
-                        best_bets_doc(day, by_date[day], system_id)))
+        return (
+            checked(
+                f"{API_VERSION}/results/{day.isoformat()}.json",
+                "results",
+                "results",
+                CACHE_DATED,
+                results_doc(day, by_date[day], system_id),
+            ),
+            checked(
+                f"{API_VERSION}/best-bets/{day.isoformat()}.json",
+                "best_bets",
+                "best_bets",
+                CACHE_DATED,
+                best_bets_doc(day, by_date[day], system_id),
+            ),
+        )
 
     published = [d for d in dates if dated is None or dated[0] <= d <= dated[1]]
     for day in published:
@@ -649,8 +759,11 @@ def build_files(
     if superseded_by is None:
         last = [f for f in files if f.path.endswith(f"/{dates[-1].isoformat()}.json")] or list(dated_files(dates[-1]))
         for latest in last:
-            files.append(PublishedFile(latest.path.rsplit("/", 1)[0] + "/latest.json", "latest", latest.schema,
-                                       CACHE_LATEST, latest.text))
+            files.append(
+                PublishedFile(
+                    latest.path.rsplit("/", 1)[0] + "/latest.json", "latest", latest.schema, CACHE_LATEST, latest.text
+                )
+            )
         generated_at = stamp(dates[-1])
         profiles = []
         for lookup in sorted(by_player, key=str):
@@ -659,14 +772,21 @@ def build_files(
                 continue
             path = player_file(lookup)
             if path is None:
-                warnings.append(f"player_lookup {lookup!r} is not a safe file name ([a-z0-9_-]+, not 'index'): "
-                                "no players file, not in the index")
+                warnings.append(
+                    f"player_lookup {lookup!r} is not a safe file name ([a-z0-9_-]+, not 'index'): "
+                    "no players file, not in the index"
+                )
                 continue
             profile = player_doc(lookup, player_rows, season, system_id, generated_at)
             add(path, "players", "player", CACHE_PLAYERS, profile)
             profiles.append(profile)
-        add(f"{API_VERSION}/players/index.json", "players_index", "players_index", CACHE_PLAYERS,
-            index_doc(profiles, season, dates[-1], system_id, min_games))
+        add(
+            f"{API_VERSION}/players/index.json",
+            "players_index",
+            "players_index",
+            CACHE_PLAYERS,
+            index_doc(profiles, season, dates[-1], system_id, min_games),
+        )
     shared = "written" if superseded_by is None else f"superseded by {superseded_by}"
     return Plan(files, published[0] if published else None, published[-1] if published else None, shared, warnings)
 
@@ -768,9 +888,20 @@ def run_publish(
     if marker is None:
         marker = phase6_marker(season_name) if chunk_name is None else daily_publish_marker(season_name, chunk_name)
     write_marker(
-        marker, started, warehouse, phase="phase6", season=season_name, chunk=chunk_name or "all",
-        target=settings["target"], system_id=settings["system_id"], min_games=settings["min_games"],
-        dates={"first": plan.first_date, "last": plan.last_date}, counts=plan.counts(), sha256=plan.sha256(),
-        shared=plan.shared, warnings=plan.warnings, checks=[c.as_dict() for c in checks],
+        marker,
+        started,
+        warehouse,
+        phase="phase6",
+        season=season_name,
+        chunk=chunk_name or "all",
+        target=settings["target"],
+        system_id=settings["system_id"],
+        min_games=settings["min_games"],
+        dates={"first": plan.first_date, "last": plan.last_date},
+        counts=plan.counts(),
+        sha256=plan.sha256(),
+        shared=plan.shared,
+        warnings=plan.warnings,
+        checks=[c.as_dict() for c in checks],
     )
     return marker

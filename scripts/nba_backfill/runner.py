@@ -16,7 +16,7 @@ from .config import Config, Season
 from .errors import CheckFailed, MissingDependency
 from .markers import write_marker
 from .plan import Chunk, is_adopted, parse_chunk
-from .processors import PROCESSORS, Processor
+from .processors import PHASE4, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
 from .validate import coverage_checks, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
@@ -56,7 +56,9 @@ def check_upstream(job: Job) -> None:
 
 
 def write_with_sql(job: Job) -> dict[str, Any]:
-    job.warehouse.replace_partitions(job.processor.table, job.processor.sql(), job.chunk.first, job.chunk.last, job.params)
+    job.warehouse.replace_partitions(
+        job.processor.table, job.processor.sql(), job.chunk.first, job.chunk.last, job.params
+    )
     return {"sql_sha256": hashlib.sha256(job.processor.sql().encode()).hexdigest()}
 
 
@@ -92,7 +94,7 @@ def run_chunk_job(
     labels = {"processor": name, "season": season_name, "chunk": chunk_name}
     warehouse = open_warehouse(config, labels, scope=(season.start, chunk.last))
     job = Job(config, processor, season, chunk, warehouse, chunk_dates(warehouse, config, season, chunk))
-    adopted = processor.name in ("tdza", "psza", "pcf", "pdc", "mlfs") and is_adopted(season, chunk)
+    adopted = processor.name in PHASE4 and is_adopted(season, chunk)
 
     extra: dict[str, Any] = {}
     if adopted:
@@ -106,7 +108,9 @@ def run_chunk_job(
         check_upstream(job)
         extra = write(job)
     else:  # a chunk inside the bootstrap window: nothing to compute, but clear stale rows
-        warehouse.replace_partitions(processor.table, f"SELECT * FROM {processor.table} WHERE FALSE", chunk.first, chunk.last)
+        warehouse.replace_partitions(
+            processor.table, f"SELECT * FROM {processor.table} WHERE FALSE", chunk.first, chunk.last
+        )
 
     written = {d: n for d, n in warehouse.partitions(processor.table).items() if chunk.first <= d <= chunk.last}
     expected = dict(warehouse.query(processor.checks_sql(), job.params).rows) if job.dates.processable else {}

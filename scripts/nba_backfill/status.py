@@ -111,8 +111,9 @@ def expected_outputs(config: Config, season: Season, warehouse=None) -> dict[str
     from .warehouse import open_warehouse
 
     if warehouse is None:
-        warehouse = open_warehouse(config, {"processor": "status", "season": season.name},
-                                   scope=(season.start, season.end))
+        warehouse = open_warehouse(
+            config, {"processor": "status", "season": season.name}, scope=(season.start, season.end)
+        )
     system_id = config.tier_adjustments["system_id"]
     span = {"start_date": season.start, "end_date": season.end}
 
@@ -122,8 +123,11 @@ def expected_outputs(config: Config, season: Season, warehouse=None) -> dict[str
     mlfs = {"dates": 0, "first_date": None, "last_date": None}
     if has_rows(MLFS_TABLE):
         row = warehouse.query(sql_text("status_mlfs"), span).dicts()[0]
-        mlfs = {"dates": int(row["dates"] or 0), "first_date": _iso(row["first_date"]),
-                "last_date": _iso(row["last_date"])}
+        mlfs = {
+            "dates": int(row["dates"] or 0),
+            "first_date": _iso(row["first_date"]),
+            "last_date": _iso(row["last_date"]),
+        }
 
     predictions = {"system_id": system_id, "dates": 0, "total": 0}
     if has_rows(PREDICTIONS_TABLE):
@@ -133,8 +137,9 @@ def expected_outputs(config: Config, season: Season, warehouse=None) -> dict[str
     grading = {"system_id": system_id, "dates": 0, "total": 0, "avg_mae": None}
     if has_rows(ACCURACY_TABLE):
         row = warehouse.query(sql_text("status_grading"), {**span, "system_id": system_id}).dicts()[0]
-        grading.update(dates=int(row["graded_dates"] or 0), total=int(row["total_graded"] or 0),
-                       avg_mae=_float(row["avg_mae"]))
+        grading.update(
+            dates=int(row["graded_dates"] or 0), total=int(row["total_graded"] or 0), avg_mae=_float(row["avg_mae"])
+        )
 
     return {"mlfs": mlfs, "predictions": predictions, "grading": grading}
 
@@ -142,8 +147,14 @@ def expected_outputs(config: Config, season: Season, warehouse=None) -> dict[str
 def phase5c_result(season: Season) -> dict[str, Any]:
     """5C from its marker (PASS/WARN and the MAEs); else failed with the log's reason, or pending."""
     unit = unit_state(plan.phase5c_marker(season.name))
-    out: dict[str, Any] = {"state": unit["state"], "status": None, "n": None, "mae_raw": None,
-                           "mae_adjusted": None, "mae_change": None}
+    out: dict[str, Any] = {
+        "state": unit["state"],
+        "status": None,
+        "n": None,
+        "mae_raw": None,
+        "mae_adjusted": None,
+        "mae_change": None,
+    }
     if unit["state"] == "done":
         body = _read_json(unit["marker"])
         out.update({key: body.get(key) for key in ("status", "n", "mae_raw", "mae_adjusted", "mae_change")})
@@ -157,14 +168,16 @@ def season_progress(config: Config, season: Season) -> dict[str, Any]:
     steps = []
     for phase, step, units in season_steps(config, season):
         states = [{"chunk": chunk, **unit_state(marker)} for chunk, marker in units]
-        steps.append({
-            "phase": phase,
-            "step": step,
-            "done": sum(u["state"] == "done" for u in states),
-            "total": len(states),
-            "failed": [u for u in states if u["state"] == "failed"],
-            "pending": [u for u in states if u["state"] == "pending"],
-        })
+        steps.append(
+            {
+                "phase": phase,
+                "step": step,
+                "done": sum(u["state"] == "done" for u in states),
+                "total": len(states),
+                "failed": [u for u in states if u["state"] == "failed"],
+                "pending": [u for u in states if u["state"] == "pending"],
+            }
+        )
     return {
         "season": season.name,
         "start": season.start.isoformat(),
@@ -190,7 +203,9 @@ def season_status(config: Config, warehouse: bool = True) -> dict[str, Any]:
         seasons.append(entry)
     failed = [
         {"season": s["season"], "phase": step["phase"], "step": step["step"], **unit}
-        for s in seasons for step in s["steps"] for unit in step["failed"]
+        for s in seasons
+        for step in s["steps"]
+        for unit in step["failed"]
     ]
     totals = {key: sum(s[key] for s in seasons) for key in ("done", "total", "failed", "pending")}
     return {"seasons": seasons, "totals": totals, "failed": failed}
@@ -216,8 +231,10 @@ def format_status(status: dict[str, Any]) -> str:
     if not seasons:
         return "no seasons configured\n"
     totals = status["totals"]
-    out = [f"Backfill progress: {totals['done']}/{totals['total']} markers done, {totals['failed']} failed, "
-           f"{totals['pending']} pending"]
+    out = [
+        f"Backfill progress: {totals['done']}/{totals['total']} markers done, {totals['failed']} failed, "
+        f"{totals['pending']} pending"
+    ]
 
     # steps x seasons: done/total, with the failures counted
     columns = ["phase", "step"] + [s["season"] for s in seasons]
@@ -231,8 +248,13 @@ def format_status(status: dict[str, Any]) -> str:
                 cell += f" ({len(st['failed'])} failed)"
             cells.append(cell)
         rows.append((phase, step, *cells))
-    rows.append(("all", "", *[f"{s['done']}/{s['total']}" + (f" ({s['failed']} failed)" if s["failed"] else "")
-                              for s in seasons]))
+    rows.append(
+        (
+            "all",
+            "",
+            *[f"{s['done']}/{s['total']}" + (f" ({s['failed']} failed)" if s["failed"] else "") for s in seasons],
+        )
+    )
     out.append(format_table(columns, rows))
 
     if status["failed"]:
@@ -245,8 +267,21 @@ def format_status(status: dict[str, Any]) -> str:
     if any("mlfs" in s["expected"] for s in seasons):
         system = next(s["expected"]["predictions"]["system_id"] for s in seasons if "predictions" in s["expected"])
         out.append(f"Expected output (runbook validation queries; predictions and grading: {system}):")
-        columns = ["season", "mlfs_dates", "mlfs_first", "mlfs_last", "prediction_dates", "total_predictions",
-                   "graded_dates", "total_graded", "avg_mae", "5c", "mae_raw", "mae_adjusted", "mae_change"]
+        columns = [
+            "season",
+            "mlfs_dates",
+            "mlfs_first",
+            "mlfs_last",
+            "prediction_dates",
+            "total_predictions",
+            "graded_dates",
+            "total_graded",
+            "avg_mae",
+            "5c",
+            "mae_raw",
+            "mae_adjusted",
+            "mae_change",
+        ]
         rows = []
         for s in seasons:
             e = s["expected"]
@@ -255,10 +290,23 @@ def format_status(status: dict[str, Any]) -> str:
             c = e["phase5c"]
             verdict = c["status"] if c["state"] == "done" else c["state"]
             change = "-" if c["mae_change"] is None else f"{c['mae_change']:+.3f}"
-            rows.append((s["season"], e["mlfs"]["dates"], _num(e["mlfs"]["first_date"]), _num(e["mlfs"]["last_date"]),
-                         e["predictions"]["dates"], e["predictions"]["total"], e["grading"]["dates"],
-                         e["grading"]["total"], _num(e["grading"]["avg_mae"]), verdict,
-                         _num(c["mae_raw"], 3), _num(c["mae_adjusted"], 3), change))
+            rows.append(
+                (
+                    s["season"],
+                    e["mlfs"]["dates"],
+                    _num(e["mlfs"]["first_date"]),
+                    _num(e["mlfs"]["last_date"]),
+                    e["predictions"]["dates"],
+                    e["predictions"]["total"],
+                    e["grading"]["dates"],
+                    e["grading"]["total"],
+                    _num(e["grading"]["avg_mae"]),
+                    verdict,
+                    _num(c["mae_raw"], 3),
+                    _num(c["mae_adjusted"], 3),
+                    change,
+                )
+            )
         out.append(format_table(columns, rows))
     return "\n".join(out) + "\n"
 
@@ -329,19 +377,30 @@ def plot_status(config: Config, path: str | Path) -> Path:
         for row in range(1, len(CHUNK_PROCESSORS)):
             ax.axhline(row - 0.5, color="white", linewidth=0.5)
         ax.set_yticks(range(len(CHUNK_PROCESSORS)), CHUNK_PROCESSORS, fontsize=9)
-        months = [i for i, d in enumerate(columns) if i == 0 or (d.year, d.month) != (columns[i - 1].year,
-                                                                                      columns[i - 1].month)]
-        ax.set_xticks(months, [columns[i].strftime("%b %d") if i == 0 else columns[i].strftime("%b")
-                               for i in months], fontsize=9)
+        months = [
+            i
+            for i, d in enumerate(columns)
+            if i == 0 or (d.year, d.month) != (columns[i - 1].year, columns[i - 1].month)
+        ]
+        ax.set_xticks(
+            months, [columns[i].strftime("%b %d") if i == 0 else columns[i].strftime("%b") for i in months], fontsize=9
+        )
         progress = season_progress(config, season)
         ax.set_title(
             f"{season.name}  ({season.start}..{season.end}): {progress['done']}/{progress['total']} markers done, "
             f"{progress['failed']} failed, {progress['pending']} pending",
-            fontsize=10, loc="left",
+            fontsize=10,
+            loc="left",
         )
         ax.tick_params(length=2)
-    fig.legend(handles=[Patch(facecolor=COLOURS[s], edgecolor="black", linewidth=0.5, label=s) for s in STATES],
-               loc="upper right", bbox_to_anchor=(0.985, 1.0), ncol=len(STATES), fontsize=9, frameon=False)
+    fig.legend(
+        handles=[Patch(facecolor=COLOURS[s], edgecolor="black", linewidth=0.5, label=s) for s in STATES],
+        loc="upper right",
+        bbox_to_anchor=(0.985, 1.0),
+        ncol=len(STATES),
+        fontsize=9,
+        frameon=False,
+    )
     fig.suptitle("nba-backfill chunk coverage by game date", x=0.01, ha="left", fontsize=12)
     fig.subplots_adjust(left=0.08, right=0.99, top=1 - 0.7 / height, bottom=0.35 / height, hspace=0.55)
     path.parent.mkdir(parents=True, exist_ok=True)

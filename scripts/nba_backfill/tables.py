@@ -58,7 +58,7 @@ class TableSchema:
     def duckdb_casts(self, from_columns: bool) -> str:
         """A select list casting each column (or, for an empty view, NULL) to the table's type, in order."""
         return ", ".join(
-            f'CAST({_quoted(f.name) if from_columns else "NULL"} AS {f.duckdb_type}) AS {_quoted(f.name)}'
+            f"CAST({_quoted(f.name) if from_columns else 'NULL'} AS {f.duckdb_type}) AS {_quoted(f.name)}"
             for f in self.fields
         )
 

@@ -25,9 +25,7 @@ class CheckResult:
         return asdict(self)
 
 
-def coverage_checks(
-    written: dict[dt.date, int], expected: dict[dt.date, int], min_share: float
-) -> list[CheckResult]:
+def coverage_checks(written: dict[dt.date, int], expected: dict[dt.date, int], min_share: float) -> list[CheckResult]:
     """Every date expected to have rows has them, and at least `min_share` of the expected count."""
     missing = [d for d, n in expected.items() if n > 0 and written.get(d, 0) == 0]
     thin = {d: (written.get(d, 0), n) for d, n in expected.items() if written.get(d, 0) < min_share * n}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from fake_bigquery import CONFIG
-from helpers import base_config
 
+from helpers import base_config
 from nba_backfill.config import validate_config
 from nba_backfill.cost import TIB, plan_table
 from nba_backfill.plan import season_chunks
@@ -27,8 +27,9 @@ def test_cost_sums_the_dry_run_bytes_of_every_remaining_statement(fake, make_war
     monkeypatch.chdir(tmp_path)  # no markers: everything is left
     config = bigquery_config()
     fake.on_query("SELECT", bytes_processed=BYTES)  # every dry run reports 1 MB
-    fake.on_query("SELECT DISTINCT game_date FROM nba_reference.nba_schedule", [("game_date", "DATE")],
-                  [[dt.date(2023, 10, 24)]])
+    fake.on_query(
+        "SELECT DISTINCT game_date FROM nba_reference.nba_schedule", [("game_date", "DATE")], [[dt.date(2023, 10, 24)]]
+    )
     columns, rows = plan_table(config, make_warehouse(), with_cost=True)
 
     chunks = len(season_chunks(config.seasons[0], config.chunk_days))

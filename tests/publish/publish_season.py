@@ -26,11 +26,22 @@ OTHER = "moving_average_baseline_v1"
 ACCURACY = "nba_predictions.prediction_accuracy"
 MLFS = "nba_predictions.ml_feature_store_v2"
 PGS = "nba_analytics.player_game_summary"
-DATES = [dt.date(2023, 11, 6), dt.date(2023, 11, 7), dt.date(2023, 11, 9), dt.date(2023, 11, 10),
-         dt.date(2023, 11, 12), dt.date(2023, 11, 13)]
+DATES = [
+    dt.date(2023, 11, 6),
+    dt.date(2023, 11, 7),
+    dt.date(2023, 11, 9),
+    dt.date(2023, 11, 10),
+    dt.date(2023, 11, 12),
+    dt.date(2023, 11, 13),
+]
 SEASON_AVG = {"alpha": 27.0, "bravo": 18.0, "charlie": 8.0, "delta": 12.0, "../x": 16.0}
-NAMES = {"alpha": "Alpha One", "bravo": "Bravo Two", "charlie": "Charlie Three", "delta": "Delta Four",
-         "../x": "Dot Dot"}
+NAMES = {
+    "alpha": "Alpha One",
+    "bravo": "Bravo Two",
+    "charlie": "Charlie Three",
+    "delta": "Delta Four",
+    "../x": "Dot Dot",
+}
 
 # (player, date index, predicted, line, actual, recommendation, confidence, dnp)
 GAMES = [
@@ -66,8 +77,16 @@ GAMES = [
     ("../x", 3, 18.5, 15.5, 20, "OVER", 0.70, False),
     ("../x", 4, 12.5, 15.5, 19, "UNDER", 0.70, False),
 ] + [
-    (f"f{i:02d}", 5, round(10.5 + i % 5 + (1 if i % 3 else -1) * (0.5 + (i * 3 % 7) * 0.8), 1), 10.5 + i % 5,
-     10 + (i * 7) % 9, "OVER" if i % 3 else "UNDER", round(0.66 + 0.015 * i, 3), False)
+    (
+        f"f{i:02d}",
+        5,
+        round(10.5 + i % 5 + (1 if i % 3 else -1) * (0.5 + (i * 3 % 7) * 0.8), 1),
+        10.5 + i % 5,
+        10 + (i * 7) % 9,
+        "OVER" if i % 3 else "UNDER",
+        round(0.66 + 0.015 * i, 3),
+        False,
+    )
     for i in range(1, 17)
 ]
 
@@ -82,17 +101,30 @@ def accuracy_row(player, day, predicted, line, actual, rec, conf, dnp, system=EN
     if rec in ("OVER", "UNDER") and line is not None and graded is not None and not push:
         correct = (graded > line) == (rec == "OVER")
     return {
-        "player_lookup": player, "game_id": f"{day:%Y%m%d}_BOS_NYK", "game_date": day, "system_id": system,
-        "team_abbr": "NYK", "opponent_team_abbr": "BOS", "predicted_points": predicted,
-        "confidence_score": conf, "confidence_decile": min(10, int(conf * 10) + 1), "recommendation": rec,
-        "line_value": line, "has_prop_line": line is not None, "actual_points": actual,
-        "minutes_played": None if dnp else 30.0, "absolute_error": None if err is None else abs(err),
-        "signed_error": err, "prediction_correct": correct,
+        "player_lookup": player,
+        "game_id": f"{day:%Y%m%d}_BOS_NYK",
+        "game_date": day,
+        "system_id": system,
+        "team_abbr": "NYK",
+        "opponent_team_abbr": "BOS",
+        "predicted_points": predicted,
+        "confidence_score": conf,
+        "confidence_decile": min(10, int(conf * 10) + 1),
+        "recommendation": rec,
+        "line_value": line,
+        "has_prop_line": line is not None,
+        "actual_points": actual,
+        "minutes_played": None if dnp else 30.0,
+        "absolute_error": None if err is None else abs(err),
+        "signed_error": err,
+        "prediction_correct": correct,
         "predicted_margin": None if line is None else predicted - line,
         "actual_margin": None if line is None or graded is None else graded - line,
         "within_3_points": None if err is None else abs(err) <= 3,
         "within_5_points": None if err is None else abs(err) <= 5,
-        "is_push": push, "is_voided": voided, "void_reason": "dnp" if voided else None,
+        "is_push": push,
+        "is_voided": voided,
+        "void_reason": "dnp" if voided else None,
     }
 
 
@@ -108,25 +140,44 @@ def populate(warehouse: DuckDBWarehouse, games=GAMES) -> None:
         day = DATES[i]
         accuracy.append(accuracy_row(player, day, predicted, line, actual, rec, conf, dnp))
         # another system with other numbers: must not leak into the files
-        accuracy.append(accuracy_row(player, day, 40.0, line, actual, "OVER" if line else "NO_LINE", 0.99, dnp,
-                                     system=OTHER))
+        accuracy.append(
+            accuracy_row(player, day, 40.0, line, actual, "OVER" if line else "NO_LINE", 0.99, dnp, system=OTHER)
+        )
         if player == "echo":
             continue  # no context rows: tiers and context stay null
-        features.append({
-            "game_date": day, "player_lookup": player, "game_id": f"{day:%Y%m%d}_BOS_NYK", "team_abbr": "NYK",
-            "opponent_team_abbr": "BOS", "season_year": 2023, "is_home": i % 2 == 0,
-            "days_rest": None if i == 0 else (DATES[i] - DATES[i - 1]).days,
-            "points_avg_season": SEASON_AVG.get(player, 11.0),
-            "back_to_back": 1.0 if i and (DATES[i] - DATES[i - 1]).days == 1 else 0.0,
-            "fatigue_score": 100.0 - 7 * i, "feature_count": 25, "feature_version": "v2_25features",
-            "feature_quality_score": 90.0,
-        })
+        features.append(
+            {
+                "game_date": day,
+                "player_lookup": player,
+                "game_id": f"{day:%Y%m%d}_BOS_NYK",
+                "team_abbr": "NYK",
+                "opponent_team_abbr": "BOS",
+                "season_year": 2023,
+                "is_home": i % 2 == 0,
+                "days_rest": None if i == 0 else (DATES[i] - DATES[i - 1]).days,
+                "points_avg_season": SEASON_AVG.get(player, 11.0),
+                "back_to_back": 1.0 if i and (DATES[i] - DATES[i - 1]).days == 1 else 0.0,
+                "fatigue_score": 100.0 - 7 * i,
+                "feature_count": 25,
+                "feature_version": "v2_25features",
+                "feature_quality_score": 90.0,
+            }
+        )
         if player in NAMES:
-            box.append({
-                "player_lookup": player, "player_full_name": NAMES[player], "game_id": f"{day:%Y%m%d}_BOS_NYK",
-                "game_date": day, "team_abbr": "NYK", "opponent_team_abbr": "BOS", "season_year": 2023,
-                "points": actual, "minutes_played": None if dnp else 30.0, "is_dnp": dnp,
-            })
+            box.append(
+                {
+                    "player_lookup": player,
+                    "player_full_name": NAMES[player],
+                    "game_id": f"{day:%Y%m%d}_BOS_NYK",
+                    "game_date": day,
+                    "team_abbr": "NYK",
+                    "opponent_team_abbr": "BOS",
+                    "season_year": 2023,
+                    "points": actual,
+                    "minutes_played": None if dnp else 30.0,
+                    "is_dnp": dnp,
+                }
+            )
     write_rows(warehouse, ACCURACY, accuracy)
     write_rows(warehouse, MLFS, features)
     write_rows(warehouse, PGS, box)

@@ -56,8 +56,14 @@ def test_files_exist_and_validate(published):
     root, marker = published
     files = {p.relative_to(root).as_posix() for p in root.rglob("*.json")}
     dated = {f"v1/{kind}/{d.isoformat()}.json" for kind in ("results", "best-bets") for d in DATES}
-    assert files == dated | {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/players/index.json",
-                             "v1/players/alpha.json", "v1/players/bravo.json", "v1/players/delta.json"}
+    assert files == dated | {
+        "v1/results/latest.json",
+        "v1/best-bets/latest.json",
+        "v1/players/index.json",
+        "v1/players/alpha.json",
+        "v1/players/bravo.json",
+        "v1/players/delta.json",
+    }
     for rel in files:
         kind = rel.split("/")[1]
         schema = "players_index" if rel.endswith("index.json") else SCHEMA_OF.get(kind, "player")
@@ -111,15 +117,20 @@ def test_results_summary_recomputed(published):
 
 def test_results_special_rows(published):
     root, _ = published
-    by_day = {d: {r["player_lookup"]: r for r in load(root / f"v1/results/{d.isoformat()}.json")["results"]}
-              for d in DATES}
+    by_day = {
+        d: {r["player_lookup"]: r for r in load(root / f"v1/results/{d.isoformat()}.json")["results"]} for d in DATES
+    }
     assert by_day[DATES[1]]["bravo"]["result"] == "PUSH"
     assert by_day[DATES[2]]["bravo"]["result"] == "PASS"
     assert by_day[DATES[3]]["delta"]["result"] == "VOID" and by_day[DATES[3]]["delta"]["error"] is None
     assert by_day[DATES[4]]["delta"]["result"] == "NO_LINE" and by_day[DATES[4]]["delta"]["line"] is None
     alpha = by_day[DATES[0]]["alpha"]
-    assert (alpha["result"], alpha["player_tier"], alpha["confidence_tier"], alpha["player_full_name"]) == \
-        ("WIN", "elite", "high", "Alpha One")
+    assert (alpha["result"], alpha["player_tier"], alpha["confidence_tier"], alpha["player_full_name"]) == (
+        "WIN",
+        "elite",
+        "high",
+        "Alpha One",
+    )
     assert by_day[DATES[0]]["echo"]["player_tier"] is None  # no MLFS row
 
 
@@ -160,7 +171,8 @@ def test_player_files_and_min_games(published):
     assert bravo["summary"]["correct"] == sum(won(g) for g in games)
     assert bravo["summary"]["pushes"] == 1
     assert bravo["summary"]["mae"] == pytest.approx(
-        statistics.mean(abs(g["predicted"] - g["actual"]) for g in games), abs=0.005)
+        statistics.mean(abs(g["predicted"] - g["actual"]) for g in games), abs=0.005
+    )
     assert bravo["player_full_name"] == "Bravo Two" and bravo["season"] == SEASON
 
 
@@ -228,8 +240,9 @@ def test_broken_write_leaves_no_marker(season, monkeypatch):
 def test_unsafe_player_key_stays_inside_the_target(published):
     root, marker = published
     run = root.parent
-    outside = [p for p in run.rglob("*") if p.is_file() and p.relative_to(run).parts[0] not in
-               ("published", "markers", "logs")]
+    outside = [
+        p for p in run.rglob("*") if p.is_file() and p.relative_to(run).parts[0] not in ("published", "markers", "logs")
+    ]
     assert outside == []
     assert not (run / "x.json").exists() and not (root / "x.json").exists() and not (run.parent / "x.json").exists()
     assert not list(run.parent.glob("*.json")) and not list((root / "v1").glob("*.json"))
@@ -274,8 +287,15 @@ def test_symlink_out_of_the_target_fails_before_any_write(season):
 
 
 def test_newer_season_keeps_the_shared_files(season):
-    index = {"generated_at": "2025-04-14T12:00:00Z", "season": "2024-25", "through": "2025-04-13",
-             "system_id": ENSEMBLE, "min_games": 5, "total_players": 0, "players": []}
+    index = {
+        "generated_at": "2025-04-14T12:00:00Z",
+        "season": "2024-25",
+        "through": "2025-04-13",
+        "system_id": ENSEMBLE,
+        "min_games": 5,
+        "total_players": 0,
+        "players": [],
+    }
     text = json.dumps(index)
     Path("published/v1/players").mkdir(parents=True)
     Path("published/v1/players/index.json").write_text(text)
@@ -319,22 +339,41 @@ def test_schemas_are_strict():
 
     for name in ("results", "best_bets", "player", "players_index"):
         jsonschema.Draft202012Validator.check_schema(validator(name).schema)
-    index = {"generated_at": "2025-04-14T12:00:00Z", "season": "2024-25", "through": "2025-04-13",
-             "system_id": ENSEMBLE, "min_games": 5, "total_players": 0, "players": []}
+    index = {
+        "generated_at": "2025-04-14T12:00:00Z",
+        "season": "2024-25",
+        "through": "2025-04-13",
+        "system_id": ENSEMBLE,
+        "min_games": 5,
+        "total_players": 0,
+        "players": [],
+    }
     assert validator("players_index").is_valid(index)
     assert not validator("players_index").is_valid({**index, "extra": 1})
     assert not validator("players_index").is_valid({k: v for k, v in index.items() if k != "season"})
-    entry = {"player_lookup": "../x", "player_full_name": None, "team": "NYK", "games_predicted": 5,
-             "recommendations": 4, "mae": 3.0, "win_rate": 0.5, "bias": 0.1, "within_5_pct": 0.8}
+    entry = {
+        "player_lookup": "../x",
+        "player_full_name": None,
+        "team": "NYK",
+        "games_predicted": 5,
+        "recommendations": 4,
+        "mae": 3.0,
+        "win_rate": 0.5,
+        "bias": 0.1,
+        "within_5_pct": 0.8,
+    }
     assert not validator("players_index").is_valid({**index, "players": [entry]})
     assert validator("players_index").is_valid({**index, "players": [{**entry, "player_lookup": "x"}]})
-    assert not validator("players_index").is_valid({**index, "players": [{**entry, "player_lookup": "x",
-                                                                           "win_rate": 1.5}]})
+    assert not validator("players_index").is_valid(
+        {**index, "players": [{**entry, "player_lookup": "x", "win_rate": 1.5}]}
+    )
 
 
 def test_local_publish_does_not_import_gcs():
-    code = ("import sys; from nba_backfill import publish; publish.open_target('published'); "
-            "assert 'google.cloud.storage' not in sys.modules, 'imported'")
+    code = (
+        "import sys; from nba_backfill import publish; publish.open_target('published'); "
+        "assert 'google.cloud.storage' not in sys.modules, 'imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -347,9 +386,15 @@ def test_daily_chunk_publishes_its_day_and_the_season_so_far(season, published):
     daily = Path("published")
     files = {p.relative_to(daily).as_posix() for p in daily.rglob("*.json")}
     # delta has 4 graded games through that day (the DNP does not count): no file yet
-    assert files == {f"v1/results/{day}.json", f"v1/best-bets/{day}.json", "v1/results/latest.json",
-                     "v1/best-bets/latest.json", "v1/players/index.json", "v1/players/alpha.json",
-                     "v1/players/bravo.json"}
+    assert files == {
+        f"v1/results/{day}.json",
+        f"v1/best-bets/{day}.json",
+        "v1/results/latest.json",
+        "v1/best-bets/latest.json",
+        "v1/players/index.json",
+        "v1/players/alpha.json",
+        "v1/players/bravo.json",
+    }
     for kind in ("results", "best-bets"):  # the day's files are the season job's, byte for byte
         assert (daily / f"v1/{kind}/{day}.json").read_bytes() == (root / f"v1/{kind}/{day}.json").read_bytes()
         assert (daily / f"v1/{kind}/latest.json").read_bytes() == (daily / f"v1/{kind}/{day}.json").read_bytes()

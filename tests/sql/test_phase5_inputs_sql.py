@@ -48,35 +48,57 @@ def test_sql_file_is_one_bigquery_select_with_its_documented_parameters(name):
 def snapshot(player: str, day: str, book: str, line: float, hhmm: str, minutes_before: int) -> dict:
     hour, minute = map(int, hhmm.split(":"))
     stamp = dt.datetime.combine(d(day), dt.time(hour, minute), tzinfo=dt.UTC)
-    return {"player_lookup": player, "game_id": f"{d(day):%Y%m%d}_BOS_NYK", "game_date": d(day), "bookmaker": book,
-            "points_line": line, "snapshot_timestamp": stamp, "minutes_before_tipoff": minutes_before}
+    return {
+        "player_lookup": player,
+        "game_id": f"{d(day):%Y%m%d}_BOS_NYK",
+        "game_date": d(day),
+        "bookmaker": book,
+        "points_line": line,
+        "snapshot_timestamp": stamp,
+        "minutes_before_tipoff": minutes_before,
+    }
 
 
 def test_prediction_inputs_take_the_latest_pre_game_line_preferring_draftkings(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     day, other_day = "2024-12-02", "2024-12-03"
     players = ["alice", "bob", "carol", "dave"]
-    write_rows(warehouse, MLFS, [
-        {"game_date": d(day), "player_lookup": p, "points_avg_season": 10.0 + i, "features": [1.0, 2.0],
-         "feature_names": ["a", "b"], "feature_version": "v2_25features"}
-        for i, p in enumerate(players)
-    ] + [{"game_date": d(other_day), "player_lookup": "alice", "feature_version": "v2_25features"}])
-    write_rows(warehouse, PROPS, [
-        # alice: two DraftKings pre-game snapshots (the later wins), a later FanDuel one (DraftKings still
-        # preferred), and an in-game DraftKings snapshot with another line (look-ahead: ignored)
-        snapshot("alice", day, "draftkings", 20.5, "10:00", 540),
-        snapshot("alice", day, "draftkings", 21.5, "18:00", 60),
-        snapshot("alice", day, "fanduel", 22.5, "18:30", 30),
-        snapshot("alice", day, "draftkings", 26.5, "20:00", -20),
-        # bob: no DraftKings; the latest pre-game snapshot among the others
-        snapshot("bob", day, "betmgm", 15.0, "12:00", 420),
-        snapshot("bob", day, "fanduel", 14.5, "17:00", 120),
-        snapshot("bob", day, "fanduel", 18.5, "19:30", -10),
-        # carol: only an in-game snapshot -> no line
-        snapshot("carol", day, "draftkings", 9.5, "19:45", -5),
-        # a line on another date is not this date's line
-        snapshot("dave", other_day, "draftkings", 7.5, "12:00", 300),
-    ])
+    write_rows(
+        warehouse,
+        MLFS,
+        [
+            {
+                "game_date": d(day),
+                "player_lookup": p,
+                "points_avg_season": 10.0 + i,
+                "features": [1.0, 2.0],
+                "feature_names": ["a", "b"],
+                "feature_version": "v2_25features",
+            }
+            for i, p in enumerate(players)
+        ]
+        + [{"game_date": d(other_day), "player_lookup": "alice", "feature_version": "v2_25features"}],
+    )
+    write_rows(
+        warehouse,
+        PROPS,
+        [
+            # alice: two DraftKings pre-game snapshots (the later wins), a later FanDuel one (DraftKings still
+            # preferred), and an in-game DraftKings snapshot with another line (look-ahead: ignored)
+            snapshot("alice", day, "draftkings", 20.5, "10:00", 540),
+            snapshot("alice", day, "draftkings", 21.5, "18:00", 60),
+            snapshot("alice", day, "fanduel", 22.5, "18:30", 30),
+            snapshot("alice", day, "draftkings", 26.5, "20:00", -20),
+            # bob: no DraftKings; the latest pre-game snapshot among the others
+            snapshot("bob", day, "betmgm", 15.0, "12:00", 420),
+            snapshot("bob", day, "fanduel", 14.5, "17:00", 120),
+            snapshot("bob", day, "fanduel", 18.5, "19:30", -10),
+            # carol: only an in-game snapshot -> no line
+            snapshot("carol", day, "draftkings", 9.5, "19:45", -5),
+            # a line on another date is not this date's line
+            snapshot("dave", other_day, "draftkings", 7.5, "12:00", 300),
+        ],
+    )
 
     rows = run(warehouse, "prediction_inputs", start_date=d(day), end_date=d(day))
 
@@ -93,36 +115,72 @@ def test_prediction_inputs_take_the_latest_pre_game_line_preferring_draftkings(t
 
 
 # -- player_history ------------------------------------------------------------------------------------------------
-def box(player: str, day: str, points: int | None, minutes: float | None, opponent: str = "BOS",
-        is_dnp: bool | None = False, home: bool = True, team: str = "NYK") -> dict:
-    return {"player_lookup": player, "game_id": f"{d(day):%Y%m%d}_{opponent}_{team}", "game_date": d(day),
-            "team_abbr": team, "opponent_team_abbr": opponent, "home_game": home, "points": points,
-            "minutes_played": minutes, "is_dnp": is_dnp, "is_active": not is_dnp}
+def box(
+    player: str,
+    day: str,
+    points: int | None,
+    minutes: float | None,
+    opponent: str = "BOS",
+    is_dnp: bool | None = False,
+    home: bool = True,
+    team: str = "NYK",
+) -> dict:
+    return {
+        "player_lookup": player,
+        "game_id": f"{d(day):%Y%m%d}_{opponent}_{team}",
+        "game_date": d(day),
+        "team_abbr": team,
+        "opponent_team_abbr": opponent,
+        "home_game": home,
+        "points": points,
+        "minutes_played": minutes,
+        "is_dnp": is_dnp,
+        "is_active": not is_dnp,
+    }
 
 
 def test_player_history_rest_days_count_from_the_previous_game_played(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
-    write_rows(warehouse, PGS, [
-        box("alice", "2024-10-30", 30, 33.0, "MIA", home=False),  # before the season start: not read
-        box("alice", "2024-11-01", 20, 30.0, "BOS"),
-        box("alice", "2024-11-03", 25, 31.0, "MIA", home=False),
-        box("alice", "2024-11-04", 0, 0.0, "LAL", is_dnp=True),
-        box("alice", "2024-11-07", 0, None, "BOS", is_dnp=None),  # 0 points, no minutes: a DNP too
-        box("alice", "2024-11-08", 12, 22.0, "MIA"),
-        box("alice", "2024-11-12", 9, 20.0, "BOS"),  # after @end_date
-        box("bob", "2024-11-03", 8, 15.0, "MIA", home=False),
-    ])
-    write_rows(warehouse, TDZA, [
-        {"analysis_date": d("2024-11-01"), "team_abbr": "BOS", "defensive_rating_last_15": 108.5},
-        {"analysis_date": d("2024-11-01"), "team_abbr": "NYK", "defensive_rating_last_15": 999.0},  # own team
-        {"analysis_date": d("2024-11-03"), "team_abbr": "MIA", "defensive_rating_last_15": 115.0},
-        {"analysis_date": d("2024-11-08"), "team_abbr": "BOS", "defensive_rating_last_15": 101.0},  # wrong opponent
-    ])
+    write_rows(
+        warehouse,
+        PGS,
+        [
+            box("alice", "2024-10-30", 30, 33.0, "MIA", home=False),  # before the season start: not read
+            box("alice", "2024-11-01", 20, 30.0, "BOS"),
+            box("alice", "2024-11-03", 25, 31.0, "MIA", home=False),
+            box("alice", "2024-11-04", 0, 0.0, "LAL", is_dnp=True),
+            box("alice", "2024-11-07", 0, None, "BOS", is_dnp=None),  # 0 points, no minutes: a DNP too
+            box("alice", "2024-11-08", 12, 22.0, "MIA"),
+            box("alice", "2024-11-12", 9, 20.0, "BOS"),  # after @end_date
+            box("bob", "2024-11-03", 8, 15.0, "MIA", home=False),
+        ],
+    )
+    write_rows(
+        warehouse,
+        TDZA,
+        [
+            {"analysis_date": d("2024-11-01"), "team_abbr": "BOS", "defensive_rating_last_15": 108.5},
+            {"analysis_date": d("2024-11-01"), "team_abbr": "NYK", "defensive_rating_last_15": 999.0},  # own team
+            {"analysis_date": d("2024-11-03"), "team_abbr": "MIA", "defensive_rating_last_15": 115.0},
+            {"analysis_date": d("2024-11-08"), "team_abbr": "BOS", "defensive_rating_last_15": 101.0},  # wrong opponent
+        ],
+    )
 
     rows = run(warehouse, "player_history", season_start=d("2024-10-31"), end_date=d("2024-11-08"))
 
-    got = sorted((r["player_lookup"], r["game_date"].isoformat(), r["points"], r["is_home"], r["days_rest"],
-                  r["opponent_team_abbr"], r["opponent_def_rating"], r["is_dnp"]) for r in rows)
+    got = sorted(
+        (
+            r["player_lookup"],
+            r["game_date"].isoformat(),
+            r["points"],
+            r["is_home"],
+            r["days_rest"],
+            r["opponent_team_abbr"],
+            r["opponent_def_rating"],
+            r["is_dnp"],
+        )
+        for r in rows
+    )
     assert got == [
         ("alice", "2024-11-01", 20, True, None, "BOS", 108.5, False),
         ("alice", "2024-11-03", 25, False, 2, "MIA", 115.0, False),
@@ -138,18 +196,25 @@ def test_player_history_rest_days_count_from_the_previous_game_played(tmp_path):
 def test_training_rows_stop_before_the_chunk_and_leave_out_dnps(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     days = ["2024-10-21", "2024-11-01", "2024-11-02", "2024-11-03", "2024-11-04"]
-    write_rows(warehouse, MLFS, [{"game_date": d(x), "player_lookup": p, "points_avg_season": 11.0}
-                                 for x in days for p in ("alice", "bob")])
-    write_rows(warehouse, PGS, [
-        box("alice", "2024-10-21", 40, 36.0),   # before the season start
-        box("alice", "2024-11-01", 21, 30.0),
-        box("bob", "2024-11-01", 0, 0.0, is_dnp=True),
-        box("alice", "2024-11-02", 0, 12.0),    # played, scored nothing: a real 0
-        box("bob", "2024-11-02", 0, None, is_dnp=None),  # 0 points, no minutes: DNP
-        box("alice", "2024-11-03", 17, 28.0),
-        box("bob", "2024-11-04", 30, 35.0),     # the chunk's first date: not training data
-        box("alice", "2024-11-04", 33, 35.0),
-    ])
+    write_rows(
+        warehouse,
+        MLFS,
+        [{"game_date": d(x), "player_lookup": p, "points_avg_season": 11.0} for x in days for p in ("alice", "bob")],
+    )
+    write_rows(
+        warehouse,
+        PGS,
+        [
+            box("alice", "2024-10-21", 40, 36.0),  # before the season start
+            box("alice", "2024-11-01", 21, 30.0),
+            box("bob", "2024-11-01", 0, 0.0, is_dnp=True),
+            box("alice", "2024-11-02", 0, 12.0),  # played, scored nothing: a real 0
+            box("bob", "2024-11-02", 0, None, is_dnp=None),  # 0 points, no minutes: DNP
+            box("alice", "2024-11-03", 17, 28.0),
+            box("bob", "2024-11-04", 30, 35.0),  # the chunk's first date: not training data
+            box("alice", "2024-11-04", 33, 35.0),
+        ],
+    )
 
     rows = run(warehouse, "training_rows", season_start=d("2024-10-22"), before_date=d("2024-11-04"))
 

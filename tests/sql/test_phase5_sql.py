@@ -28,20 +28,46 @@ def run(warehouse: DuckDBWarehouse, name: str, **params) -> list[dict]:
     return warehouse.query(sql(name), params).dicts()
 
 
-def prediction(player: str, day: str, predicted: float, line: float | None = 20.5, rec: str = "OVER",
-               system: str = ENSEMBLE, season_avg: float | None = 15.0, conf: float = 0.7, **extra) -> dict:
+def prediction(
+    player: str,
+    day: str,
+    predicted: float,
+    line: float | None = 20.5,
+    rec: str = "OVER",
+    system: str = ENSEMBLE,
+    season_avg: float | None = 15.0,
+    conf: float = 0.7,
+    **extra,
+) -> dict:
     return {
-        "prediction_id": f"{day}_{player}_{system}", "system_id": system, "player_lookup": player,
-        "game_date": d(day), "game_id": f"{d(day):%Y%m%d}_BOS_NYK", "team_abbr": "NYK", "opponent_team_abbr": "BOS",
-        "predicted_points": predicted, "confidence_score": conf, "recommendation": rec,
-        "has_prop_line": line is not None, "current_points_line": line, "season_avg_points": season_avg,
+        "prediction_id": f"{day}_{player}_{system}",
+        "system_id": system,
+        "player_lookup": player,
+        "game_date": d(day),
+        "game_id": f"{d(day):%Y%m%d}_BOS_NYK",
+        "team_abbr": "NYK",
+        "opponent_team_abbr": "BOS",
+        "predicted_points": predicted,
+        "confidence_score": conf,
+        "recommendation": rec,
+        "has_prop_line": line is not None,
+        "current_points_line": line,
+        "season_avg_points": season_avg,
         **extra,
     }
 
 
 def box(player: str, day: str, points: int | None, minutes: float | None = 30.0, is_dnp: bool | None = False) -> dict:
-    return {"player_lookup": player, "game_id": f"{d(day):%Y%m%d}_BOS_NYK", "game_date": d(day), "team_abbr": "NYK",
-            "opponent_team_abbr": "BOS", "points": points, "minutes_played": minutes, "is_dnp": is_dnp}
+    return {
+        "player_lookup": player,
+        "game_id": f"{d(day):%Y%m%d}_BOS_NYK",
+        "game_date": d(day),
+        "team_abbr": "NYK",
+        "opponent_team_abbr": "BOS",
+        "points": points,
+        "minutes_played": minutes,
+        "is_dnp": is_dnp,
+    }
 
 
 # -- grading ---------------------------------------------------------------------------------------------------------
@@ -64,39 +90,54 @@ def grade_reference(p: dict, b: dict | None) -> dict:
         correct = (actual > line) == (rec == "OVER")
     return {
         "actual_points": None if b is None else b["points"],
-        "absolute_error": None if err is None else abs(err), "signed_error": err,
-        "adjusted_absolute_error": None if adj_err is None else abs(adj_err), "adjusted_signed_error": adj_err,
-        "prediction_correct": correct, "is_push": push, "is_voided": void is not None, "void_reason": void,
+        "absolute_error": None if err is None else abs(err),
+        "signed_error": err,
+        "adjusted_absolute_error": None if adj_err is None else abs(adj_err),
+        "adjusted_signed_error": adj_err,
+        "prediction_correct": correct,
+        "is_push": push,
+        "is_voided": void is not None,
+        "void_reason": void,
         "predicted_margin": None if line is None else pred - line,
         "actual_margin": None if line is None or actual is None else actual - line,
         "within_3_points": None if err is None else abs(err) <= 3,
         "within_5_points": None if err is None else abs(err) <= 5,
-        "line_value": line, "confidence_decile": min(10, int(p["confidence_score"] * 10 // 1) + 1),
+        "line_value": line,
+        "confidence_decile": min(10, int(p["confidence_score"] * 10 // 1) + 1),
     }
 
 
 DAY = "2024-12-10"
 GRADING_CASES = {
     # name: (prediction, box score)
-    "over_win": (prediction("over_win", DAY, 25.3, 20.5, "OVER", conf=0.72, adjusted_points=26.8),
-                 box("over_win", DAY, 24)),
-    "under_loss": (prediction("under_loss", DAY, 12.0, 15.5, "UNDER", conf=0.66, adjusted_points=12.0),
-                   box("under_loss", DAY, 18)),
+    "over_win": (
+        prediction("over_win", DAY, 25.3, 20.5, "OVER", conf=0.72, adjusted_points=26.8),
+        box("over_win", DAY, 24),
+    ),
+    "under_loss": (
+        prediction("under_loss", DAY, 12.0, 15.5, "UNDER", conf=0.66, adjusted_points=12.0),
+        box("under_loss", DAY, 18),
+    ),
     "push": (prediction("push", DAY, 21.0, 20.0, "OVER", conf=0.7), box("push", DAY, 20)),
     "pass": (prediction("pass", DAY, 10.0, 11.5, "PASS", conf=0.41), box("pass", DAY, 9)),
     "no_line": (prediction("no_line", DAY, 8.0, None, "NO_LINE", conf=0.3), box("no_line", DAY, 14)),
-    "dnp": (prediction("dnp", DAY, 16.0, 15.5, "OVER", conf=0.8, adjusted_points=17.0),
-            box("dnp", DAY, 0, 0.0, is_dnp=True)),
-    "zero_no_minutes": (prediction("zero_no_minutes", DAY, 6.0, 5.5, "UNDER", conf=0.95),
-                        box("zero_no_minutes", DAY, 0, None, is_dnp=None)),
+    "dnp": (
+        prediction("dnp", DAY, 16.0, 15.5, "OVER", conf=0.8, adjusted_points=17.0),
+        box("dnp", DAY, 0, 0.0, is_dnp=True),
+    ),
+    "zero_no_minutes": (
+        prediction("zero_no_minutes", DAY, 6.0, 5.5, "UNDER", conf=0.95),
+        box("zero_no_minutes", DAY, 0, None, is_dnp=None),
+    ),
     "no_box_score": (prediction("no_box_score", DAY, 9.0, 8.5, "OVER", conf=1.0), None),
 }
 
 
 def test_grading_follows_the_spec_row_by_row(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
-    write_rows(warehouse, PREDICTIONS, [p for p, _ in GRADING_CASES.values()]
-               + [prediction("over_win", "2024-12-11", 30.0)])  # outside the graded range
+    write_rows(
+        warehouse, PREDICTIONS, [p for p, _ in GRADING_CASES.values()] + [prediction("over_win", "2024-12-11", 30.0)]
+    )  # outside the graded range
     write_rows(warehouse, PGS, [b for _, b in GRADING_CASES.values() if b is not None])
 
     params = {"start_date": d(DAY), "end_date": d(DAY)}
@@ -110,14 +151,21 @@ def test_grading_follows_the_spec_row_by_row(tmp_path):
         assert got == pytest.approx(expected), name
     # the headline facts, by hand
     assert [rows[n]["prediction_correct"] for n in ("over_win", "under_loss", "push", "pass", "no_line", "dnp")] == [
-        True, False, None, None, None, None]
+        True,
+        False,
+        None,
+        None,
+        None,
+        None,
+    ]
     assert rows["push"]["is_push"] and rows["push"]["absolute_error"] == pytest.approx(1.0)
     assert rows["no_line"]["absolute_error"] == pytest.approx(6.0) and rows["no_line"]["actual_margin"] is None
     assert rows["over_win"]["adjusted_absolute_error"] == pytest.approx(2.8)
     assert rows["push"]["adjusted_absolute_error"] is None  # no adjusted_points on this row
-    assert [(rows[n]["is_voided"], rows[n]["void_reason"], rows[n]["absolute_error"])
-            for n in ("dnp", "zero_no_minutes", "no_box_score")] == [
-        (True, "dnp", None), (True, "dnp", None), (True, "no_box_score", None)]
+    assert [
+        (rows[n]["is_voided"], rows[n]["void_reason"], rows[n]["absolute_error"])
+        for n in ("dnp", "zero_no_minutes", "no_box_score")
+    ] == [(True, "dnp", None), (True, "dnp", None), (True, "no_box_score", None)]
     assert [rows[n]["confidence_decile"] for n in ("over_win", "no_line", "no_box_score")] == [8, 4, 10]
 
 
@@ -127,12 +175,12 @@ LOOKBACK, MIN_SAMPLE = 10, 3
 # (player, day, predicted, actual, line, recommendation, season average); actual None = DNP
 TIER_GAMES = [
     # STARTER (season avg 20-29), in A1's window [11-21, 12-01): errors -4, -2, -3, +1
-    ("s1", "2024-11-21", 20.0, 24, 21.5, "OVER", 22.0),   # OVER won
+    ("s1", "2024-11-21", 20.0, 24, 21.5, "OVER", 22.0),  # OVER won
     ("s2", "2024-11-25", 22.0, 24, 24.0, "UNDER", 25.0),  # push: not a decided call
     ("s3", "2024-11-28", 18.0, 21, 19.5, "UNDER", 20.0),  # UNDER lost
-    ("s4", "2024-11-30", 25.0, 24, 23.5, "PASS", 29.9),   # PASS: not a call
-    ("s5", "2024-11-20", 10.0, 40, 20.5, "OVER", 24.0),   # one day before the window
-    ("s6", A1, 0.0, 50, 20.5, "UNDER", 23.0),             # ON the key date: outcomes of A are not known at A
+    ("s4", "2024-11-30", 25.0, 24, 23.5, "PASS", 29.9),  # PASS: not a call
+    ("s5", "2024-11-20", 10.0, 40, 20.5, "OVER", 24.0),  # one day before the window
+    ("s6", A1, 0.0, 50, 20.5, "UNDER", 23.0),  # ON the key date: outcomes of A are not known at A
     # STAR (30+): only two games -> below the minimum sample, no row
     ("t1", "2024-11-22", 28.0, 35, 30.5, "UNDER", 31.0),
     ("t2", "2024-11-23", 30.0, 33, 30.5, "OVER", 30.0),
@@ -145,10 +193,14 @@ TIER_GAMES = [
     ("r1", "2024-12-05", 12.0, 15, 13.5, "UNDER", 12.0),
     ("r2", "2024-12-10", 14.0, 11, 13.5, "OVER", 19.9),
     ("r3", "2024-12-14", 16.0, 16, 14.5, "OVER", 10.0),
-    ("r4", A2, 0.0, 60, 14.5, "OVER", 15.0),              # ON the key date
+    ("r4", A2, 0.0, 60, 14.5, "OVER", 15.0),  # ON the key date
 ]
-TIER_BOUNDS = {"STAR_30PLUS": (30.0, None, 1.0), "STARTER_20_29": (20.0, 30.0, 0.75),
-               "ROTATION_10_19": (10.0, 20.0, 0.5), "BENCH_0_9": (0.0, 10.0, 0.5)}
+TIER_BOUNDS = {
+    "STAR_30PLUS": (30.0, None, 1.0),
+    "STARTER_20_29": (20.0, 30.0, 0.75),
+    "ROTATION_10_19": (10.0, 20.0, 0.5),
+    "BENCH_0_9": (0.0, 10.0, 0.5),
+}
 
 
 def tier_of(season_avg: float | None) -> str:
@@ -168,17 +220,26 @@ def tier_reference(key_day: str) -> dict[str, dict]:
         if len(games) < MIN_SAMPLE:
             continue
         errors = [g[0] for g in games]
-        calls = [(a > line) == (rec == "OVER") for _, a, line, rec in games
-                 if line is not None and rec in ("OVER", "UNDER") and a != line]
+        calls = [
+            (a > line) == (rec == "OVER")
+            for _, a, line, rec in games
+            if line is not None and rec in ("OVER", "UNDER") and a != line
+        ]
         std = statistics.stdev(errors)
         low, high, factor = TIER_BOUNDS[tier]
         out[tier] = {
-            "sample_size": len(games), "avg_signed_error": statistics.mean(errors),
-            "avg_absolute_error": statistics.mean(abs(e) for e in errors), "std_signed_error": std,
-            "recommended_adjustment": -statistics.mean(errors), "scale_factor": factor,
+            "sample_size": len(games),
+            "avg_signed_error": statistics.mean(errors),
+            "avg_absolute_error": statistics.mean(abs(e) for e in errors),
+            "std_signed_error": std,
+            "recommended_adjustment": -statistics.mean(errors),
+            "scale_factor": factor,
             "adjustment_confidence": min(1, len(games) / (5 * MIN_SAMPLE)) * max(0.3, 1 - std / 20),
             "current_win_rate": sum(calls) / len(calls) if calls else None,
-            "tier_min_points": low, "tier_max_points": high, "lookback_days": LOOKBACK, "system_id": ENSEMBLE,
+            "tier_min_points": low,
+            "tier_max_points": high,
+            "lookback_days": LOOKBACK,
+            "system_id": ENSEMBLE,
         }
     return out
 
@@ -197,8 +258,14 @@ def test_tier_adjustments_use_games_strictly_before_each_key_date(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_tier_games(warehouse)
 
-    rows = run(warehouse, "tier_adjustments", key_dates=[d(A1), d(A2)], lookback_days=LOOKBACK,
-               min_sample=MIN_SAMPLE, system_id=ENSEMBLE)
+    rows = run(
+        warehouse,
+        "tier_adjustments",
+        key_dates=[d(A1), d(A2)],
+        lookback_days=LOOKBACK,
+        min_sample=MIN_SAMPLE,
+        system_id=ENSEMBLE,
+    )
 
     got = {(r["as_of_date"].isoformat(), r["scoring_tier"]): r for r in rows}
     expected = {(day, tier): values for day in (A1, A2) for tier, values in tier_reference(day).items()}
@@ -217,15 +284,28 @@ def test_tier_adjustments_use_games_strictly_before_each_key_date(tmp_path):
 def test_tier_adjustments_without_enough_games_give_no_rows(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_tier_games(warehouse)
-    rows = run(warehouse, "tier_adjustments", key_dates=[d(A1), d(A2)], lookback_days=LOOKBACK,
-               min_sample=5, system_id=ENSEMBLE)
+    rows = run(
+        warehouse,
+        "tier_adjustments",
+        key_dates=[d(A1), d(A2)],
+        lookback_days=LOOKBACK,
+        min_sample=5,
+        system_id=ENSEMBLE,
+    )
     assert rows == []
 
 
 # -- applying the adjustments --------------------------------------------------------------------------------------
 def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE) -> dict:
-    return {"as_of_date": d(as_of), "system_id": system, "scoring_tier": tier, "sample_size": 20, "lookback_days": 30,
-            "recommended_adjustment": recommended, "scale_factor": TIER_BOUNDS[tier][2]}
+    return {
+        "as_of_date": d(as_of),
+        "system_id": system,
+        "scoring_tier": tier,
+        "sample_size": 20,
+        "lookback_days": 30,
+        "recommended_adjustment": recommended,
+        "scale_factor": TIER_BOUNDS[tier][2],
+    }
 
 
 ADJUSTMENTS = [
@@ -242,16 +322,28 @@ SEASON_START = d("2024-10-22")
 
 def write_applied(warehouse: DuckDBWarehouse) -> None:
     write_rows(warehouse, TIERS, ADJUSTMENTS)
-    write_rows(warehouse, PREDICTIONS, [
-        prediction("starter", "2024-12-14", 22.0, season_avg=24.0),
-        prediction("starter", "2024-12-15", 23.0, season_avg=24.0),
-        prediction("rotation", "2024-12-15", 14.0, season_avg=12.0),    # none for its tier this season: 0
-        prediction("bench", "2024-12-15", 5.0, season_avg=None),
-        prediction("star", "2024-12-15", 33.0, season_avg=31.0),        # only another system has STAR rows
-        prediction("starter", "2024-12-15", 21.0, system=BASELINE, season_avg=24.0,
-                   scoring_tier="STALE", tier_adjustment=9.0, adjusted_points=30.0),
-        prediction("starter", "2024-12-16", 25.0, season_avg=24.0),     # outside the range
-    ])
+    write_rows(
+        warehouse,
+        PREDICTIONS,
+        [
+            prediction("starter", "2024-12-14", 22.0, season_avg=24.0),
+            prediction("starter", "2024-12-15", 23.0, season_avg=24.0),
+            prediction("rotation", "2024-12-15", 14.0, season_avg=12.0),  # none for its tier this season: 0
+            prediction("bench", "2024-12-15", 5.0, season_avg=None),
+            prediction("star", "2024-12-15", 33.0, season_avg=31.0),  # only another system has STAR rows
+            prediction(
+                "starter",
+                "2024-12-15",
+                21.0,
+                system=BASELINE,
+                season_avg=24.0,
+                scoring_tier="STALE",
+                tier_adjustment=9.0,
+                adjusted_points=30.0,
+            ),
+            prediction("starter", "2024-12-16", 25.0, season_avg=24.0),  # outside the range
+        ],
+    )
 
 
 def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
@@ -259,17 +351,29 @@ def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
     write_applied(warehouse)
     first, last = d(APPLY_RANGE[0]), d(APPLY_RANGE[1])
 
-    warehouse.replace_partitions(PREDICTIONS, sql("apply_tier_adjustments"), first, last,
-                                 {"start_date": first, "end_date": last, "season_start": SEASON_START, "system_id": ENSEMBLE})
+    warehouse.replace_partitions(
+        PREDICTIONS,
+        sql("apply_tier_adjustments"),
+        first,
+        last,
+        {"start_date": first, "end_date": last, "season_start": SEASON_START, "system_id": ENSEMBLE},
+    )
     rows = warehouse.query(f"SELECT * FROM {PREDICTIONS}").dicts()
 
-    got = {(r["player_lookup"], r["game_date"].isoformat(), r["system_id"]):
-           (r["scoring_tier"], r["tier_adjustment"], r["adjusted_points"], r["tier_as_of_date"]) for r in rows}
+    got = {
+        (r["player_lookup"], r["game_date"].isoformat(), r["system_id"]): (
+            r["scoring_tier"],
+            r["tier_adjustment"],
+            r["adjusted_points"],
+            r["tier_as_of_date"],
+        )
+        for r in rows
+    }
     assert got == {
         ("starter", "2024-12-14", ENSEMBLE): ("STARTER_20_29", 1.5, 23.5, d("2024-12-01")),  # 2.0 x 0.75
         ("starter", "2024-12-15", ENSEMBLE): ("STARTER_20_29", 3.0, 26.0, d("2024-12-15")),  # 4.0 x 0.75
         ("rotation", "2024-12-15", ENSEMBLE): ("ROTATION_10_19", 0.0, 14.0, None),
-        ("bench", "2024-12-15", ENSEMBLE): ("BENCH_0_9", -0.5, 4.5, d("2024-12-01")),       # -1.0 x 0.5
+        ("bench", "2024-12-15", ENSEMBLE): ("BENCH_0_9", -0.5, 4.5, d("2024-12-01")),  # -1.0 x 0.5
         ("star", "2024-12-15", ENSEMBLE): ("STAR_30PLUS", 0.0, 33.0, None),
         ("starter", "2024-12-15", BASELINE): (None, None, None, None),
         ("starter", "2024-12-16", ENSEMBLE): (None, None, None, None),  # untouched partition
@@ -279,8 +383,12 @@ def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
 def test_apply_returns_exactly_the_prediction_columns(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_applied(warehouse)
-    params = {"start_date": d(APPLY_RANGE[0]), "end_date": d(APPLY_RANGE[1]), "season_start": SEASON_START,
-              "system_id": ENSEMBLE}
+    params = {
+        "start_date": d(APPLY_RANGE[0]),
+        "end_date": d(APPLY_RANGE[1]),
+        "season_start": SEASON_START,
+        "system_id": ENSEMBLE,
+    }
     result = warehouse.query(sql("apply_tier_adjustments"), params)
     assert result.columns == table_schema(PREDICTIONS).column_names
     assert len(result.rows) == 6
@@ -292,10 +400,17 @@ def test_tier_check_compares_identical_rows_zero_adjustments_included(tmp_path):
     write_applied(warehouse)
     first, last = d(APPLY_RANGE[0]), d(APPLY_RANGE[1])
     params = {"start_date": first, "end_date": last, "season_start": SEASON_START, "system_id": ENSEMBLE}
-    write_rows(warehouse, PGS, [
-        box("starter", "2024-12-14", 25), box("starter", "2024-12-15", 24), box("rotation", "2024-12-15", 17),
-        box("bench", "2024-12-15", 3), box("star", "2024-12-15", 0, 0.0, is_dnp=True),  # DNP: voided, left out
-    ])
+    write_rows(
+        warehouse,
+        PGS,
+        [
+            box("starter", "2024-12-14", 25),
+            box("starter", "2024-12-15", 24),
+            box("rotation", "2024-12-15", 17),
+            box("bench", "2024-12-15", 3),
+            box("star", "2024-12-15", 0, 0.0, is_dnp=True),  # DNP: voided, left out
+        ],
+    )
     warehouse.replace_partitions(PREDICTIONS, sql("apply_tier_adjustments"), first, last, params)
     warehouse.replace_partitions(ACCURACY, sql("grading"), first, last, {"start_date": first, "end_date": last})
 
@@ -316,23 +431,47 @@ def test_tier_check_leaves_out_voided_rows_and_rows_missing_either_error(tmp_pat
     warehouse = DuckDBWarehouse(tmp_path)
 
     def graded(player: str, raw: float | None, adjusted: float | None, voided=False, system=ENSEMBLE) -> dict:
-        return {"player_lookup": player, "game_date": d("2024-12-15"), "system_id": system, "absolute_error": raw,
-                "adjusted_absolute_error": adjusted, "is_voided": voided}
+        return {
+            "player_lookup": player,
+            "game_date": d("2024-12-15"),
+            "system_id": system,
+            "absolute_error": raw,
+            "adjusted_absolute_error": adjusted,
+            "is_voided": voided,
+        }
 
-    write_rows(warehouse, ACCURACY, [
-        graded("a", 4.0, 2.0), graded("b", 1.0, 1.0),
-        graded("c", 9.0, None),             # no adjusted error: on neither side
-        graded("e", None, None, voided=True),
-        graded("f", 10.0, 0.0, system=BASELINE),
-    ])
+    write_rows(
+        warehouse,
+        ACCURACY,
+        [
+            graded("a", 4.0, 2.0),
+            graded("b", 1.0, 1.0),
+            graded("c", 9.0, None),  # no adjusted error: on neither side
+            graded("e", None, None, voided=True),
+            graded("f", 10.0, 0.0, system=BASELINE),
+        ],
+    )
     (check,) = run(warehouse, "tier_check", start_date=d("2024-12-15"), end_date=d("2024-12-15"), system_id=ENSEMBLE)
     assert check == pytest.approx(
-        {"n": 2, "mae_raw": 2.5, "mae_adjusted": 1.5, "mae_change": -1.0, "is_improving": True})
+        {"n": 2, "mae_raw": 2.5, "mae_adjusted": 1.5, "mae_change": -1.0, "is_improving": True}
+    )
 
 
 def test_tier_check_with_nothing_graded_reports_zero_rows(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
-    write_rows(warehouse, ACCURACY, [{"player_lookup": "x", "game_date": d("2024-12-15"), "system_id": BASELINE,
-                                      "absolute_error": 1.0, "adjusted_absolute_error": 1.0, "is_voided": False}])
+    write_rows(
+        warehouse,
+        ACCURACY,
+        [
+            {
+                "player_lookup": "x",
+                "game_date": d("2024-12-15"),
+                "system_id": BASELINE,
+                "absolute_error": 1.0,
+                "adjusted_absolute_error": 1.0,
+                "is_voided": False,
+            }
+        ],
+    )
     (check,) = run(warehouse, "tier_check", start_date=d("2024-12-15"), end_date=d("2024-12-15"), system_id=ENSEMBLE)
     assert check == {"n": 0, "mae_raw": None, "mae_adjusted": None, "mae_change": None, "is_improving": None}

@@ -25,10 +25,10 @@ CHUNKS = {
     "2022-23": ["2022-10-18_2022-11-16", "2022-11-17_2022-12-16", "2022-12-17_2022-12-31"],
     "2023-24": ["2023-10-24_2023-11-22", "2023-11-23_2023-11-30"],
 }
-PCF_ERROR = ("CHECK_FAILED pcf 2022-23 2022-12-17_2022-12-31: coverage: 2022-12-20 has 12 rows, expected >= 80% "
-             "of 30")
-PREFLIGHT_ERROR = ("CHECK_FAILED preflight 2023-24: nba_analytics.player_game_summary: 10/14 dates ok; "
-                   "missing 2023-11-01")
+PCF_ERROR = "CHECK_FAILED pcf 2022-23 2022-12-17_2022-12-31: coverage: 2022-12-20 has 12 rows, expected >= 80% of 30"
+PREFLIGHT_ERROR = (
+    "CHECK_FAILED preflight 2023-24: nba_analytics.player_game_summary: 10/14 dates ok; missing 2023-11-01"
+)
 FAILED_PCF_CHUNK = "2022-12-17_2022-12-31"
 
 
@@ -60,15 +60,28 @@ class Run:
     def chunk(self, processor: str, season: str, chunk: str, rows: int = 20) -> None:
         first, last = chunk_bounds(chunk)
         rows_per_date = {day.isoformat(): rows for day in game_dates(first, last)}
-        self.mark(plan.chunk_marker(processor, season, chunk), processor=processor, season=season,
-                  chunk={"first": first, "last": last}, mode="computed", rows_per_date=rows_per_date,
-                  row_count=sum(rows_per_date.values()), checks=[{"name": "coverage", "ok": True, "detail": ""}])
+        self.mark(
+            plan.chunk_marker(processor, season, chunk),
+            processor=processor,
+            season=season,
+            chunk={"first": first, "last": last},
+            mode="computed",
+            rows_per_date=rows_per_date,
+            row_count=sum(rows_per_date.values()),
+            checks=[{"name": "coverage", "ok": True, "detail": ""}],
+        )
 
     def preflight(self, season: str) -> None:
         body = SEASONS[season]
         counts = {day.isoformat(): 200 for day in game_dates(body["start"], body["end"])}
-        self.mark(plan.preflight_marker(season), phase="preflight", season=season, game_dates=len(counts),
-                  rows_per_date={"nba_analytics.player_game_summary": counts}, checks=[])
+        self.mark(
+            plan.preflight_marker(season),
+            phase="preflight",
+            season=season,
+            game_dates=len(counts),
+            rows_per_date={"nba_analytics.player_game_summary": counts},
+            checks=[],
+        )
 
     def log(self, marker: str, *lines: str) -> Path:
         path = self.root / plan.log_path(marker)
@@ -95,11 +108,25 @@ def make_run(tmp_path: Path) -> Run:
     for chunk in CHUNKS[season]:
         for proc in (*plan.PHASE4_PROCESSORS, "predictions", "grading"):
             r.chunk(proc, season, chunk)
-    for path in (plan.phase4_season_marker(season), plan.phase5a_season_marker(season),
-                 plan.phase5b_season_marker(season), f"markers/phase6/{season}.done"):
+    for path in (
+        plan.phase4_season_marker(season),
+        plan.phase5a_season_marker(season),
+        plan.phase5b_season_marker(season),
+        f"markers/phase6/{season}.done",
+    ):
         r.mark(path, phase=path.split("/")[1], season=season)
-    r.mark(plan.phase5c_marker(season), phase="phase5c", season=season, system_id="ensemble_v1", status="PASS",
-           n=120, mae_raw=5.4321, mae_adjusted=5.4012, mae_change=-0.0309, is_improving=True)
+    r.mark(
+        plan.phase5c_marker(season),
+        phase="phase5c",
+        season=season,
+        system_id="ensemble_v1",
+        status="PASS",
+        n=120,
+        mae_raw=5.4321,
+        mae_adjusted=5.4012,
+        mae_change=-0.0309,
+        is_improving=True,
+    )
 
     # 2022-23: tdza/psza all chunks; pcf chunks 1-2 and chunk 3 failed; pdc chunk 1 (chunk 2 running);
     # mlfs chunk 1; predictions chunk 1
@@ -111,9 +138,14 @@ def make_run(tmp_path: Path) -> Run:
         r.chunk("psza", season, chunk)
     for chunk in (c1, c2):
         r.chunk("pcf", season, chunk)
-    r.log(plan.phase4_marker("pcf", season, c3), "starting pcf 2022-23 " + c3,
-          "error: MISSING_DEPENDENCY: nba_precompute.team_defense_zone_analysis 2022-12-20",  # an earlier attempt
-          "retrying", f"error: {PCF_ERROR}", "")
+    r.log(
+        plan.phase4_marker("pcf", season, c3),
+        "starting pcf 2022-23 " + c3,
+        "error: MISSING_DEPENDENCY: nba_precompute.team_defense_zone_analysis 2022-12-20",  # an earlier attempt
+        "retrying",
+        f"error: {PCF_ERROR}",
+        "",
+    )
     r.chunk("pdc", season, c1)
     r.log(plan.phase4_marker("pdc", season, c2), "running pdc 2022-23 " + c2)  # no error line: still running
     r.chunk("mlfs", season, c1)
@@ -133,33 +165,69 @@ SYSTEMS = ("ensemble_v1", "moving_average_baseline_v1", "similarity_balanced_v1"
 
 
 def mlfs_row(day: dt.date, player: str) -> dict:
-    return {"game_date": day, "player_lookup": player, "game_id": f"{day:%Y%m%d}_BOS_NYK", "team_abbr": "NYK",
-            "opponent_team_abbr": "BOS", "season_year": day.year if day.month > 8 else day.year - 1,
-            "is_home": True, "feature_count": 25, "feature_version": "v2", "feature_quality_score": 90.0}
+    return {
+        "game_date": day,
+        "player_lookup": player,
+        "game_id": f"{day:%Y%m%d}_BOS_NYK",
+        "team_abbr": "NYK",
+        "opponent_team_abbr": "BOS",
+        "season_year": day.year if day.month > 8 else day.year - 1,
+        "is_home": True,
+        "feature_count": 25,
+        "feature_version": "v2",
+        "feature_quality_score": 90.0,
+    }
 
 
 def prediction_row(day: dt.date, player: str, system: str) -> dict:
-    return {"prediction_id": f"{day}_{player}_{system}", "system_id": system, "player_lookup": player,
-            "game_date": day, "game_id": f"{day:%Y%m%d}_BOS_NYK", "predicted_points": 15.0,
-            "confidence_score": 0.6, "recommendation": "OVER", "has_prop_line": True, "current_points_line": 14.5,
-            "line_source": "odds_api"}
+    return {
+        "prediction_id": f"{day}_{player}_{system}",
+        "system_id": system,
+        "player_lookup": player,
+        "game_date": day,
+        "game_id": f"{day:%Y%m%d}_BOS_NYK",
+        "predicted_points": 15.0,
+        "confidence_score": 0.6,
+        "recommendation": "OVER",
+        "has_prop_line": True,
+        "current_points_line": 14.5,
+        "line_source": "odds_api",
+    }
 
 
-def accuracy_row(day: dt.date, player: str, system: str, predicted: float, actual: int | None,
-                 line: float | None, rec: str, voided: bool = False) -> dict:
+def accuracy_row(
+    day: dt.date,
+    player: str,
+    system: str,
+    predicted: float,
+    actual: int | None,
+    line: float | None,
+    rec: str,
+    voided: bool = False,
+) -> dict:
     """A graded row, its derived columns computed like grading.sql (the inputs are what the tests vary)."""
     graded = None if voided else actual
     err = None if graded is None else predicted - graded
     correct = None
     if rec in ("OVER", "UNDER") and line is not None and graded is not None and graded != line:
         correct = (graded > line) == (rec == "OVER")
-    return {"player_lookup": player, "game_id": f"{day:%Y%m%d}_BOS_NYK", "game_date": day, "system_id": system,
-            "predicted_points": predicted, "recommendation": rec, "line_value": line,
-            "has_prop_line": line is not None, "actual_points": actual,
-            "absolute_error": None if err is None else abs(err), "signed_error": err,
-            "prediction_correct": correct, "is_voided": voided, "void_reason": "dnp" if voided else None}
+    return {
+        "player_lookup": player,
+        "game_id": f"{day:%Y%m%d}_BOS_NYK",
+        "game_date": day,
+        "system_id": system,
+        "predicted_points": predicted,
+        "recommendation": rec,
+        "line_value": line,
+        "has_prop_line": line is not None,
+        "actual_points": actual,
+        "absolute_error": None if err is None else abs(err),
+        "signed_error": err,
+        "prediction_correct": correct,
+        "is_voided": voided,
+        "void_reason": "dnp" if voided else None,
+    }
 
 
 def oracle_row(day: dt.date, player: str, expected: float) -> dict:
-    return {"player_lookup": player, "game_id": f"{day:%Y%m%d}_BOS_NYK", "game_date": day,
-            "expected_points": expected}
+    return {"player_lookup": player, "game_id": f"{day:%Y%m%d}_BOS_NYK", "game_date": day, "expected_points": expected}

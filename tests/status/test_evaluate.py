@@ -54,18 +54,24 @@ def reference(rows: list[dict], oracle: list[dict], season: str) -> dict[str, di
         live = [r for r in mine if not r["is_voided"]]
         bets = [r for r in mine if r["prediction_correct"] is not None]
         out[system] = {
-            "season": season, "system_id": system, "n_rows": len(mine), "graded": len(live),
+            "season": season,
+            "system_id": system,
+            "n_rows": len(mine),
+            "graded": len(live),
             "mae": statistics.fmean(abs(r["predicted_points"] - r["actual_points"]) for r in live),
             "bias": statistics.fmean(r["predicted_points"] - r["actual_points"] for r in live),
-            "mae_line_rows": statistics.fmean(abs(r["predicted_points"] - r["actual_points"])
-                                              for r in live if r["line_value"] is not None),
-            "bets": len(bets), "wins": sum(r["prediction_correct"] for r in bets),
+            "mae_line_rows": statistics.fmean(
+                abs(r["predicted_points"] - r["actual_points"]) for r in live if r["line_value"] is not None
+            ),
+            "bets": len(bets),
+            "wins": sum(r["prediction_correct"] for r in bets),
             "win_rate": sum(r["prediction_correct"] for r in bets) / len(bets),
             "line_rows": len(with_line),
             "line_mae": statistics.fmean(abs(r["actual_points"] - r["line_value"]) for r in with_line),
             "oracle_rows": len(matched),
-            "oracle_mae": statistics.fmean(abs(r["actual_points"] - expected[r["player_lookup"], r["game_date"]])
-                                           for r in matched),
+            "oracle_mae": statistics.fmean(
+                abs(r["actual_points"] - expected[r["player_lookup"], r["game_date"]]) for r in matched
+            ),
         }
     return out
 
@@ -77,8 +83,9 @@ def test_metrics_match_plain_python(run):
     write_rows(wh, "nba_oracle.player_game_expectations", oracle)
 
     report = evaluate(run.config)
-    assert [(r["season"], r["system_id"]) for r in report] == [(s, x) for s in ("2021-22", "2022-23")
-                                                               for x in sorted(SYSTEMS)]
+    assert [(r["season"], r["system_id"]) for r in report] == [
+        (s, x) for s in ("2021-22", "2022-23") for x in sorted(SYSTEMS)
+    ]
     for got in report:
         assert tuple(got) == FIELDS
         want = reference(rows, oracle, got["season"])[got["system_id"]]

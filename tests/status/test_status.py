@@ -41,11 +41,18 @@ from nba_backfill.status import (
 HAND = {
     "2022-23": {
         ("preflight", "preflight"): (1, 0),
-        ("phase4", "tdza"): (3, 0), ("phase4", "psza"): (3, 0), ("phase4", "pcf"): (2, 1),
-        ("phase4", "pdc"): (1, 0), ("phase4", "mlfs"): (1, 0), ("phase4", "rollup"): (0, 0),
-        ("phase5a", "predictions"): (1, 0), ("phase5a", "tiers"): (0, 0),
-        ("phase5b", "grading"): (0, 0), ("phase5b", "rollup"): (0, 0),
-        ("phase5c", "tier_check"): (0, 0), ("phase6", "publish"): (0, 0),
+        ("phase4", "tdza"): (3, 0),
+        ("phase4", "psza"): (3, 0),
+        ("phase4", "pcf"): (2, 1),
+        ("phase4", "pdc"): (1, 0),
+        ("phase4", "mlfs"): (1, 0),
+        ("phase4", "rollup"): (0, 0),
+        ("phase5a", "predictions"): (1, 0),
+        ("phase5a", "tiers"): (0, 0),
+        ("phase5b", "grading"): (0, 0),
+        ("phase5b", "rollup"): (0, 0),
+        ("phase5c", "tier_check"): (0, 0),
+        ("phase6", "publish"): (0, 0),
     },
 }
 CHUNK_STEPS = {"tdza", "psza", "pcf", "pdc", "mlfs", "predictions", "grading"}
@@ -87,7 +94,10 @@ def test_done_and_total_per_step_are_what_the_run_wrote(run):
     assert seasons["2023-24"]["done"] == 0 and seasons["2023-24"]["failed"] == 1
     assert seasons["2022-23"]["done"] == 1 + 3 + 3 + 2 + 1 + 1 + 1
     assert status["totals"] == {
-        "done": 20 + 12, "total": 20 + 27 + 20, "failed": 2, "pending": (27 - 12 - 1) + (20 - 1),
+        "done": 20 + 12,
+        "total": 20 + 27 + 20,
+        "failed": 2,
+        "pending": (27 - 12 - 1) + (20 - 1),
     }
 
 
@@ -152,8 +162,18 @@ def write_runbook_tables(run) -> dict:
             for i in range(rng.randint(2, 4)):
                 for system in ("ensemble_v1", "zone_matchup_v1"):
                     voided = rng.random() < 0.2
-                    graded.append(accuracy_row(day, f"p{i}", system, round(rng.uniform(5, 30), 1),
-                                               rng.randint(0, 35), 20.5, "OVER", voided=voided))
+                    graded.append(
+                        accuracy_row(
+                            day,
+                            f"p{i}",
+                            system,
+                            round(rng.uniform(5, 30), 1),
+                            rng.randint(0, 35),
+                            20.5,
+                            "OVER",
+                            voided=voided,
+                        )
+                    )
     off_season = dt.date(2022, 7, 1)
     mlfs.append(mlfs_row(off_season, "p0"))
     preds.append(prediction_row(off_season, "p0", "ensemble_v1"))
@@ -176,11 +196,17 @@ def test_runbook_numbers_are_recomputed_from_the_rows(run):
     for season in ("2021-22", "2022-23"):
         mlfs = [r for r in rows["mlfs"] if in_season(r, season)]
         mlfs_days = sorted({r["game_date"] for r in mlfs})
-        assert got[season]["mlfs"] == {"dates": len(mlfs_days), "first_date": mlfs_days[0].isoformat(),
-                                       "last_date": mlfs_days[-1].isoformat()}
+        assert got[season]["mlfs"] == {
+            "dates": len(mlfs_days),
+            "first_date": mlfs_days[0].isoformat(),
+            "last_date": mlfs_days[-1].isoformat(),
+        }
         preds = [r for r in rows["predictions"] if in_season(r, season) and r["system_id"] == "ensemble_v1"]
-        assert got[season]["predictions"] == {"system_id": "ensemble_v1", "dates": len({r["game_date"] for r in preds}),
-                                              "total": len(preds)}
+        assert got[season]["predictions"] == {
+            "system_id": "ensemble_v1",
+            "dates": len({r["game_date"] for r in preds}),
+            "total": len(preds),
+        }
         graded = [r for r in rows["graded"] if in_season(r, season) and r["system_id"] == "ensemble_v1"]
         errors = [r["absolute_error"] for r in graded if r["absolute_error"] is not None]
         assert any(r["is_voided"] for r in graded)  # the runbook counts voided rows, and averages real errors
@@ -191,13 +217,22 @@ def test_runbook_numbers_are_recomputed_from_the_rows(run):
     assert got["2023-24"]["mlfs"] == {"dates": 0, "first_date": None, "last_date": None}
     assert got["2023-24"]["predictions"]["total"] == 0 and got["2023-24"]["grading"]["total"] == 0
     # 5C from its marker, or the state
-    assert got["2021-22"]["phase5c"] == {"state": "done", "status": "PASS", "n": 120, "mae_raw": 5.4321,
-                                         "mae_adjusted": 5.4012, "mae_change": -0.0309}
+    assert got["2021-22"]["phase5c"] == {
+        "state": "done",
+        "status": "PASS",
+        "n": 120,
+        "mae_raw": 5.4321,
+        "mae_adjusted": 5.4012,
+        "mae_change": -0.0309,
+    }
     assert got["2022-23"]["phase5c"]["state"] == "pending"
 
     text = format_status(status)
-    line = next(line for line in text.splitlines() if line.startswith("| 2022-23") and "PASS" not in line
-                and line.count("|") > 10)
+    line = next(
+        line
+        for line in text.splitlines()
+        if line.startswith("| 2022-23") and "PASS" not in line and line.count("|") > 10
+    )
     cells = [c.strip() for c in line.strip("|").split("|")]
     assert cells[1] == str(got["2022-23"]["mlfs"]["dates"])
     assert cells[5] == str(got["2022-23"]["predictions"]["total"])
@@ -225,7 +260,8 @@ def test_coverage_columns_and_cells_follow_the_chunks(run):
     assert columns == game_dates("2022-10-18", "2022-12-31")  # the preflight marker's schedule dates
     c3_first = dt.date.fromisoformat(FAILED_PCF_CHUNK[:10])
     assert [grid["pcf"][i] for i, day in enumerate(columns) if day >= c3_first] == ["failed"] * sum(
-        day >= c3_first for day in columns)
+        day >= c3_first for day in columns
+    )
     assert {grid["pcf"][i] for i, day in enumerate(columns) if day < c3_first} == {"done"}
     assert set(grid["grading"]) == {"pending"}
     assert len(extra["chunk_starts"]) == 3
@@ -244,7 +280,7 @@ def png_pixels(path):
 def colour_count(pixels, colour: str) -> int:
     import numpy as np
 
-    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
     return int((np.abs(pixels[:, :, :3] * 255 - rgb) < 2).all(axis=2).sum())
 
 
@@ -270,7 +306,9 @@ def test_an_empty_run_reports_everything_pending(tmp_path, monkeypatch):
     status = season_status(config)
     assert status["totals"]["done"] == 0 and status["totals"]["failed"] == 0
     assert status["totals"]["pending"] == status["totals"]["total"] == 67
-    assert all(s["expected"]["grading"] == {"system_id": "ensemble_v1", "dates": 0, "total": 0, "avg_mae": None}
-               for s in status["seasons"])
+    assert all(
+        s["expected"]["grading"] == {"system_id": "ensemble_v1", "dates": 0, "total": 0, "avg_mae": None}
+        for s in status["seasons"]
+    )
     assert "0/67 markers done" in format_status(status)
     assert plot_status(config, tmp_path / "empty.png").read_bytes()[:4] == b"\x89PNG"

@@ -31,16 +31,25 @@ def _season(start: str, end: str, **extra) -> dict:
 
 
 BAD = [
-    (_with(seasons={"2022-23": _season("2022-10-18", "2022-01-01")}), "seasons.2022-23.end: 2022-01-01 is before start 2022-10-18"),
+    (
+        _with(seasons={"2022-23": _season("2022-10-18", "2022-01-01")}),
+        "seasons.2022-23.end: 2022-01-01 is before start 2022-10-18",
+    ),
     (
         _with(seasons={"2022-23": _season("2022-10-18", "2023-04-09"), "2023-24": _season("2023-03-01", "2024-04-14")}),
         "seasons.2023-24: 2023-03-01..2024-04-14 overlaps season 2022-23",
     ),
     (_with(warehouse={"backend": "postgres"}), "warehouse.backend: 'postgres' is not one of ['duckdb', 'bigquery']"),
     (_with(chunk_days=0), "chunk_days: 0 is less than the minimum of 1"),
-    (_with(seasons={"2022-23": _season("2022-10-18", "2023-02-30")}), "seasons.2022-23.end: '2023-02-30' is not a valid date"),
+    (
+        _with(seasons={"2022-23": _season("2022-10-18", "2023-02-30")}),
+        "seasons.2022-23.end: '2023-02-30' is not a valid date",
+    ),
     (_with(seasons={"22-23": _season("2022-10-18", "2023-04-09")}), "seasons: '22-23' does not match"),
-    (_with(seasons={"2022-23": _season("2023-10-18", "2024-04-09")}), "seasons.2022-23: name does not match a season starting 2023-10-18"),
+    (
+        _with(seasons={"2022-23": _season("2023-10-18", "2024-04-09")}),
+        "seasons.2022-23: name does not match a season starting 2023-10-18",
+    ),
     (
         _with(seasons={"2022-23": _season("2022-10-18", "2023-04-09", existing_through="2023-05-01")}),
         "seasons.2022-23.existing_through: 2023-05-01 is outside 2022-10-18..2023-04-09",

@@ -27,5 +27,7 @@ def test_conda_env_matches_pyproject_dependencies():
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     wanted = {CONDA_NAME.get(n, n): b for n, b in map(_split, pyproject["project"]["dependencies"])}
     env = yaml.safe_load((REPO / "envs" / "nba-backfill.yaml").read_text())
-    listed = dict(_split(dep) for dep in env["dependencies"] if isinstance(dep, str) and not dep.startswith(("python=", "pip")))
+    listed = dict(
+        _split(dep) for dep in env["dependencies"] if isinstance(dep, str) and not dep.startswith(("python=", "pip"))
+    )
     assert listed == wanted

@@ -14,8 +14,15 @@ SCHEDULE = "nba_reference.nba_schedule"
 
 
 def game(game_id: str, day: str, home: str = "BOS", away: str = "NYK") -> dict:
-    return dict(game_id=game_id, game_date=d(day), season_year=2022, home_team_abbr=home,
-                away_team_abbr=away, game_status=3, is_regular_season=True)
+    return dict(
+        game_id=game_id,
+        game_date=d(day),
+        season_year=2022,
+        home_team_abbr=home,
+        away_team_abbr=away,
+        game_status=3,
+        is_regular_season=True,
+    )
 
 
 GAMES = [game("a", "2022-11-01"), game("b", "2022-11-01", "LAL", "GSW"), game("c", "2022-11-03")]
@@ -37,7 +44,9 @@ def test_replacing_twice_gives_identical_data_and_no_duplicates(tmp_path):
 def test_replace_removes_partitions_left_empty_and_keeps_others(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_rows(warehouse, SCHEDULE, GAMES + [game("z", "2022-11-20")])
-    warehouse.replace_partitions(SCHEDULE, f"SELECT * FROM {SCHEDULE} WHERE game_id = 'a'", d("2022-11-01"), d("2022-11-03"))
+    warehouse.replace_partitions(
+        SCHEDULE, f"SELECT * FROM {SCHEDULE} WHERE game_id = 'a'", d("2022-11-01"), d("2022-11-03")
+    )
     assert warehouse.partitions(SCHEDULE) == {d("2022-11-01"): 1, d("2022-11-20"): 1}
 
 
@@ -95,3 +104,9 @@ def test_an_absent_table_reads_as_empty_with_its_schema(tmp_path):
     result = warehouse.query("SELECT COUNT(*) AS n, MAX(points) AS most FROM nba_analytics.player_game_summary")
     assert result.dicts() == [{"n": 0, "most": None}]
     assert warehouse.partitions("nba_analytics.player_game_summary") == {}
+
+
+def test_countif_over_no_rows_is_zero_as_in_bigquery(tmp_path):
+    warehouse = DuckDBWarehouse(tmp_path)
+    result = warehouse.query(f"SELECT COUNTIF(game_status = 3) AS finals FROM {SCHEDULE} WHERE FALSE")
+    assert result.dicts() == [{"finals": 0}]

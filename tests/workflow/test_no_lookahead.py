@@ -98,10 +98,12 @@ def change_outcomes(warehouse: DuckDBWarehouse, day: dt.date) -> None:
         warehouse.replace_partitions(table, sql, day, day, {"day": day})
 
 
-def snapshot(wf) -> dict[str, dict[tuple, dict]]:
-    tables = {**{t: PROCESSORS[p].key for p, t in PHASE4_TABLES.items()},
-              PREDICTIONS: PROCESSORS["predictions"].key, TIERS.table: TIERS.key}
-    return {table: by_key(wf.read_rows(table), key) for table, key in tables.items()}
+def snapshot(wf, chunk: plan.Chunk) -> dict[str, dict[tuple, dict]]:
+    """The recomputed chunk's rows of every Phase 4 table and of the predictions; the season's tier adjustments."""
+    tables = {**{t: PROCESSORS[p].key for p, t in PHASE4_TABLES.items()}, PREDICTIONS: PROCESSORS["predictions"].key}
+    rows = {table: by_key(wf.read_rows(table, chunk.first, chunk.last), key) for table, key in tables.items()}
+    rows[TIERS.table] = by_key(wf.read_rows(TIERS.table), TIERS.key)
+    return rows
 
 
 @pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
@@ -113,7 +115,7 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
     chunk = plan.season_chunks(season, CHUNK_DAYS)[1]
     days = wf.game_dates(chunk.first, chunk.last)
     day = days[len(days) // 2]  # D: game dates of the chunk on both sides
-    before = snapshot(season_run.workflow)
+    before = snapshot(season_run.workflow, chunk)
     outcomes_before = wf.read_rows(PGS, day, day)
 
     change_outcomes(DuckDBWarehouse(wf.workdir / "warehouse"), day)
@@ -126,7 +128,7 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
     run_chunk_job(config, "predictions", SEASON, chunk.name, plan.predictions_marker(SEASON, chunk.name),
                   write_predictions)
     run_tier_adjustments(config, SEASON)
-    after = snapshot(wf)
+    after = snapshot(wf, chunk)
 
     for table, rows in before.items():
         date_of = {k: k[0] for k in rows}  # every key starts with its date column
@@ -137,7 +139,7 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
         changed = {k: changed_columns(rows[k], after[table][k]) for k in early}
         changed = {k: cols for k, cols in changed.items() if cols}
         assert not changed, f"{table}: {len(changed)} row(s) dated <= {day} changed, e.g. {next(iter(changed.items()))}"
-        later = [k for k in rows if day < date_of[k] <= chunk.last and k in after[table]]
+        later = [k for k in rows if day < date_of[k] <= chunk.last and k in after[table]]  # tiers: the chunk's key dates
         assert any(changed_columns(rows[k], after[table][k]) for k in later), (
             f"{table}: no row after {day} changed: the test did not reach it"
         )

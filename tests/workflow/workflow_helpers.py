@@ -132,8 +132,10 @@ class Workflow:
             return {}
         return {dt.date.fromisoformat(p.stem): p for p in sorted(folder.glob("*.parquet"))}
 
-    def read_rows(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> list[dict]:
-        """The rows of the table's partition files dated first..last, read with plain DuckDB."""
+    def read_rows(
+        self, table: str, first: dt.date | None = None, last: dt.date | None = None, where: str = "TRUE"
+    ) -> list[dict]:
+        """The rows of the table's partition files dated first..last (and matching `where`), read with plain DuckDB."""
         import duckdb
 
         files = [str(p) for day, p in self.partition_files(table).items()
@@ -142,7 +144,7 @@ class Workflow:
             return []
         con = duckdb.connect()
         try:
-            cur = con.execute("SELECT * FROM read_parquet(?)", [files])
+            cur = con.execute(f"SELECT * FROM read_parquet(?) WHERE {where}", [files])
             columns = [c[0] for c in cur.description]
             return [dict(zip(columns, row)) for row in cur.fetchall()]
         finally:

@@ -2,8 +2,10 @@
 
 The few BigQuery functions that DuckDB answers with a different type are fixed here, in one place:
 DATE_ADD / DATE_SUB / DATE_TRUNC on a DATE return DATE in BigQuery but TIMESTAMP in DuckDB, so they are cast
-back. FARM_FINGERPRINT (row fingerprints in markers) becomes DuckDB's HASH: another function, but as
-deterministic, which is all a fingerprint needs. Project ids are dropped from table names (`project.dataset.table` -> `dataset.table`).
+back. COUNTIF over no rows is 0 in BigQuery but NULL in DuckDB, so it is wrapped in COALESCE(..., 0).
+FARM_FINGERPRINT (row fingerprints in markers) becomes DuckDB's HASH: another function, but as
+deterministic, which is all a fingerprint needs. Project ids are dropped from table names
+(`project.dataset.table` -> `dataset.table`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Bump when the rewrite rules below change, so cached translations are redone.
-RULES_VERSION = "3"
+RULES_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ def _transpile(bigquery_sql: str) -> Translation:
         for node in list(tree.find_all(exp.DateAdd, exp.DateSub, exp.DateTrunc)):
             if not isinstance(node.parent, exp.Cast):
                 node.replace(exp.cast(node.copy(), "DATE"))
+        for node in list(tree.find_all(exp.CountIf)):
+            if not isinstance(node.parent, (exp.Coalesce, exp.Window)):  # a window always has a row
+                node.replace(exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)]))
         for node in list(tree.find_all(exp.FarmFingerprint)):
             node.replace(exp.func("HASH", *node.expressions))
         try:
@@ -80,7 +85,12 @@ def to_duckdb(bigquery_sql: str) -> Translation:
     try:
         from ..markers import atomic_write_text
 
-        atomic_write_text(path, json.dumps({"sql": translation.sql, "tables": list(translation.tables), "params": list(translation.params)}))
+        atomic_write_text(
+            path,
+            json.dumps(
+                {"sql": translation.sql, "tables": list(translation.tables), "params": list(translation.params)}
+            ),
+        )
     except OSError:
         pass  # a read-only cache only costs speed
     return translation

@@ -111,14 +111,16 @@ class DuckDBWarehouse(Warehouse):
         if missing:
             raise WarehouseError(f"{table}: the statement does not produce column(s) {', '.join(sorted(missing))}")
         self.con.execute(
-            f'CREATE OR REPLACE TEMP TABLE _typed AS SELECT {schema.duckdb_casts(from_columns=True)} FROM _incoming '
+            f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {schema.duckdb_casts(from_columns=True)} FROM _incoming "
             f'ORDER BY "{part}"'  # sorted, so each partition's COPY skips the other row groups
         )
         outside = self.con.execute(
             f'SELECT COUNT(*) FROM _typed WHERE "{part}" IS NULL OR "{part}" NOT BETWEEN ? AND ?', [first, last]
         ).fetchone()[0]
         if outside:
-            raise WarehouseError(f"{table}: {outside} row(s) fall outside the partitions {first}..{last} being replaced")
+            raise WarehouseError(
+                f"{table}: {outside} row(s) fall outside the partitions {first}..{last} being replaced"
+            )
         counts = dict(self.con.execute(f'SELECT "{part}", COUNT(*) FROM _typed GROUP BY 1').fetchall())
         order = ", ".join(f'"{c}"' for c in schema.cluster_by)
         folder = self.table_dir(table)
@@ -131,10 +133,8 @@ class DuckDBWarehouse(Warehouse):
                 # Write beside the table, then rename: a reader sees the old file or the new one, never half.
                 tmp = staging / f"{day.isoformat()}.{os.getpid()}.{next(_sequence)}.tmp"
                 try:
-                    self.con.execute(
-                        f"COPY (SELECT * FROM _typed WHERE \"{part}\" = ? ORDER BY {order}) TO '{tmp}' (FORMAT parquet)",
-                        [day],
-                    )
+                    rows = f'SELECT * FROM _typed WHERE "{part}" = ? ORDER BY {order}'
+                    self.con.execute(f"COPY ({rows}) TO '{tmp}' (FORMAT parquet)", [day])
                     os.replace(tmp, target)
                 finally:
                     tmp.unlink(missing_ok=True)
