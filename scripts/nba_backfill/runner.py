@@ -10,12 +10,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .config import Config, Season
 from .errors import CheckFailed, MissingDependency
-from .markers import write_marker
-from .plan import Chunk, is_adopted, parse_chunk
+from .markers import read_marker, write_marker
+from .plan import Chunk, chunk_marker, is_adopted, parse_chunk
 from .processors import PHASE4, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
 from .validate import coverage_checks, raise_on_failure, table_checks
@@ -47,12 +48,20 @@ def check_upstream(job: Job) -> None:
         missing = warehouse.missing_partitions(table, dates.history)
         if missing:
             raise MissingDependency(table, missing)
-    for name in job.processor.upstream:  # derived tables: the dates their own checks expect rows on
+    for name in job.processor.upstream:  # derived tables: the dates the upstream job wrote rows on
         upstream = PROCESSORS[name]
-        expected = [d for d, n in warehouse.query(upstream.checks_sql(), job.params).rows if n > 0]
-        missing = warehouse.missing_partitions(upstream.table, expected)
+        missing = warehouse.missing_partitions(upstream.table, upstream_dates(job, upstream))
         if missing:
             raise MissingDependency(upstream.table, missing)
+
+
+def upstream_dates(job: Job, upstream: Processor) -> list[dt.date]:
+    """The dates an upstream chunk job put rows on, by its marker (cheap), or by its checks' expectation when
+    the marker is not at its layout path (a job run by hand, markers kept by a storage plugin)."""
+    marker = Path(chunk_marker(upstream.name, job.season.name, job.chunk.name))
+    if marker.exists():
+        return [dt.date.fromisoformat(d) for d, n in read_marker(marker)["rows_per_date"].items() if n]
+    return [d for d, n in job.warehouse.query(upstream.checks_sql(), job.params).rows if n > 0]
 
 
 def write_with_sql(job: Job) -> dict[str, Any]:
@@ -98,7 +107,7 @@ def run_chunk_job(
 
     extra: dict[str, Any] = {}
     if adopted:
-        present = warehouse.partitions(processor.table)
+        present = warehouse.partitions(processor.table, chunk.first, chunk.last)
         if not any(present.get(d) for d in job.dates.processable):
             raise CheckFailed(
                 f"ADOPTION_FAILED {job.where}: config says {processor.table} exists through "
@@ -112,7 +121,7 @@ def run_chunk_job(
             processor.table, f"SELECT * FROM {processor.table} WHERE FALSE", chunk.first, chunk.last
         )
 
-    written = {d: n for d, n in warehouse.partitions(processor.table).items() if chunk.first <= d <= chunk.last}
+    written = warehouse.partitions(processor.table, chunk.first, chunk.last)
     expected = dict(warehouse.query(processor.checks_sql(), job.params).rows) if job.dates.processable else {}
     results = coverage_checks(written, expected, config.checks["min_row_share"])
     key_results, fingerprint = table_checks(warehouse, processor, chunk.first, chunk.last)

@@ -82,8 +82,8 @@ class Warehouse(ABC):
         rows per written date."""
 
     @abstractmethod
-    def partitions(self, table: str) -> dict[dt.date, int]:
-        """Rows per date partition of `table` ({} for a missing table)."""
+    def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
+        """Rows per date partition of `table` ({} for a missing table), only `first..last` if given."""
 
     def missing_partitions(self, table: str, dates) -> list[dt.date]:
         """Which of `dates` have no partition (no rows) in `table`."""

@@ -371,7 +371,7 @@ class BigQueryWarehouse(Warehouse):
         text = map_project(sql, self.project)
         return self._run(lambda: int(self._start(text, params, dry_run=True).total_bytes_processed or 0))
 
-    def partitions(self, table: str) -> dict[dt.date, int]:
+    def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
         from google.api_core.exceptions import NotFound
 
         dataset, name = _split(table)
@@ -391,7 +391,8 @@ class BigQueryWarehouse(Warehouse):
         for partition_id, total_rows in (tuple(r.values()) for r in rows):
             if partition_id and partition_id.isdigit() and len(partition_id) == 8 and total_rows:
                 out[dt.date(int(partition_id[:4]), int(partition_id[4:6]), int(partition_id[6:]))] = int(total_rows)
-        return dict(sorted(out.items()))
+        low, high = first or dt.date.min, last or dt.date.max
+        return {d: n for d, n in sorted(out.items()) if low <= d <= high}
 
     def replace_partitions(self, table, source, first, last, params=None) -> dict[dt.date, int]:
         schema = table_schema(table)

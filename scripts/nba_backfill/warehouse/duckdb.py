@@ -148,8 +148,11 @@ class DuckDBWarehouse(Warehouse):
         folder = self.table_dir(table)  # an empty partition is never written, so a file means rows
         return [d for d in dates if not (folder / f"{d.isoformat()}.parquet").exists()]
 
-    def partitions(self, table: str) -> dict[dt.date, int]:
+    def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
         files = self._files(table)
+        if first or last:  # by file name, before opening any file
+            low, high = (first or dt.date.min).isoformat(), (last or dt.date.max).isoformat()
+            files = [f for f in files if low <= f.stem <= high]
         if not files:
             return {}
         listing = ", ".join(f"'{f}'" for f in files)
