@@ -106,7 +106,6 @@ def snapshot(wf, chunk: plan.Chunk) -> dict[str, dict[tuple, dict]]:
     return rows
 
 
-@pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_path, monkeypatch):
     wf = season_run.clone(tmp_path / "run")
     monkeypatch.chdir(wf.workdir)
@@ -125,8 +124,9 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
 
     for name in PHASE4:
         run_chunk_job(config, name, SEASON, chunk.name, plan.phase4_marker(name, SEASON, chunk.name))
-    run_chunk_job(config, "predictions", SEASON, chunk.name, plan.predictions_marker(SEASON, chunk.name),
-                  write_predictions)
+    run_chunk_job(
+        config, "predictions", SEASON, chunk.name, plan.predictions_marker(SEASON, chunk.name), write_predictions
+    )
     run_tier_adjustments(config, SEASON)
     after = snapshot(wf, chunk)
 
@@ -139,7 +139,7 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
         changed = {k: changed_columns(rows[k], after[table][k]) for k in early}
         changed = {k: cols for k, cols in changed.items() if cols}
         assert not changed, f"{table}: {len(changed)} row(s) dated <= {day} changed, e.g. {next(iter(changed.items()))}"
-        later = [k for k in rows if day < date_of[k] <= chunk.last and k in after[table]]  # tiers: the chunk's key dates
+        later = [k for k in rows if day < date_of[k] <= chunk.last and k in after[table]]
         assert any(changed_columns(rows[k], after[table][k]) for k in later), (
             f"{table}: no row after {day} changed: the test did not reach it"
         )

@@ -57,4 +57,3 @@ def test_thin_date_fails_naming_it(season_run, tmp_path):
     assert PGS in lines[0] and f"{day} (5 rows" in lines[0], lines[0]
     assert "Traceback" not in proc.stderr
     assert not marker.exists()
-

@@ -90,8 +90,9 @@ class Workflow:
 
     def nba(self, *args: str) -> subprocess.CompletedProcess:
         """`nba-backfill ARGS` in the working directory, reading its config/seasons.yaml."""
-        return subprocess.run([NBA_BACKFILL, *args], cwd=self.workdir, capture_output=True, text=True,
-                              env=self.environ())
+        return subprocess.run(
+            [NBA_BACKFILL, *args], cwd=self.workdir, capture_output=True, text=True, env=self.environ()
+        )
 
     def query(self, sql: str) -> list[dict[str, str]]:
         """`nba-backfill query SQL`, its printed table parsed back into rows of strings."""
@@ -138,8 +139,11 @@ class Workflow:
         """The rows of the table's partition files dated first..last (and matching `where`), read with plain DuckDB."""
         import duckdb
 
-        files = [str(p) for day, p in self.partition_files(table).items()
-                 if (first is None or day >= first) and (last is None or day <= last)]
+        files = [
+            str(p)
+            for day, p in self.partition_files(table).items()
+            if (first is None or day >= first) and (last is None or day <= last)
+        ]
         if not files:
             return []
         con = duckdb.connect()
@@ -162,8 +166,9 @@ class Workflow:
             if entry.name == "warehouse":
                 shutil.copytree(entry, dst / entry.name, copy_function=os.link)
             elif entry.is_dir():
-                shutil.copytree(entry, dst / entry.name, symlinks=True,
-                                ignore=shutil.ignore_patterns("log", "locks", "incomplete"))
+                shutil.copytree(
+                    entry, dst / entry.name, symlinks=True, ignore=shutil.ignore_patterns("log", "locks", "incomplete")
+                )
             else:
                 shutil.copy2(entry, dst / entry.name)
         return Workflow(dst, dict(self.env))
