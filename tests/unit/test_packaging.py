@@ -15,6 +15,7 @@ CONDA_NAME = {
     "duckdb": "python-duckdb",
     "xgboost-cpu": "py-xgboost-cpu",
     "matplotlib": "matplotlib-base",
+    "fastjsonschema": "python-fastjsonschema",
 }
 
 
