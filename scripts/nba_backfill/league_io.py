@@ -11,9 +11,10 @@ from .warehouse import open_warehouse
 SCHEDULE = "nba_reference.nba_schedule"
 
 
-def write_league(config: Config, if_absent: bool = False, marker: str | None = None) -> str:
+def write_league(config: Config, if_absent: bool = False, marker: str | None = None, warehouse=None) -> str:
+    """`warehouse`: the configured one by default (tests hand in a BigQuery backend on a local server)."""
     started = dt.datetime.now(dt.UTC)
-    warehouse = open_warehouse(config, {"processor": "league"})
+    warehouse = warehouse or open_warehouse(config, {"processor": "league"})
     have = warehouse.partitions(SCHEDULE)
     present = [s.name for s in config.seasons if any(s.start <= d <= s.end for d in have)]
     if if_absent and len(present) == len(config.seasons):
