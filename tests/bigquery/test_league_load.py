@@ -4,8 +4,8 @@ same partition-replacing transaction as every job; never streaming, never append
 from __future__ import annotations
 
 from fake_bigquery import CONFIG
-from helpers import base_config
 
+from helpers import base_config
 from nba_backfill.config import validate_config
 from nba_backfill.league_io import write_league
 from nba_backfill.tables import table_schema
