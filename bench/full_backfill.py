@@ -74,18 +74,25 @@ def main() -> None:
         help="limit the per-date comparison to this many days after bootstrap (0: whole season)",
     )
     parser.add_argument("--skip-per-date", action="store_true")
+    parser.add_argument("--skip-whole", action="store_true")
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
+    if not args.skip_whole:
+        whole_backfill(config, args.cores)
+    if not args.skip_per_date:
+        per_date_ratio(config, args)
 
-    # 1. The whole backfill from empty.
+
+def whole_backfill(config: dict, cores_asked: int) -> None:
+    """1. The whole backfill from empty, then a dry run and a no-op rerun."""
     workdir = workdir_with(config)
-    wall = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
+    wall = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     jobs = job_timings(workdir)
     markers = list((workdir / "markers").rglob("*.done"))
     dry = snakemake(workdir, "-n", "all_seasons")
-    noop = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
+    noop = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     print(
-        f"whole backfill ({len(config['seasons'])} seasons, --cores {args.cores}): {wall:.1f} s wall, "
+        f"whole backfill ({len(config['seasons'])} seasons, --cores {cores_asked}): {wall:.1f} s wall, "
         f"{len(markers)} jobs"
     )
     by_phase: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
@@ -99,35 +106,33 @@ def main() -> None:
         print(f"{phase:<10} {count:>5} {seconds:>8.1f} {warehouse:>12.1f}")
     job_seconds = sum(j["seconds"] for j in jobs)
     warehouse_seconds = sum(j.get("warehouse_seconds", 0.0) for j in jobs)
-    cores = min(args.cores, os.cpu_count() or 1)
+    cores = min(cores_asked, os.cpu_count() or 1)
     print(
-        f"warehouse calls: {warehouse_seconds:.1f} s of {job_seconds:.1f} s in-process job time "
-        f"({warehouse_seconds / job_seconds:.0%}); outside SQL (process start-up, imports, Snakemake, "
-        f"marker I/O): {1 - warehouse_seconds / (wall * cores):.0%} of {cores} cores x wall"
+        f"in-process job time {job_seconds:.1f} s, of which warehouse calls {warehouse_seconds:.1f} s: "
+        f"{1 - warehouse_seconds / job_seconds:.0%} of the jobs' own time is outside SQL; the jobs' own time fills "
+        f"{job_seconds / (wall * cores):.0%} of {cores} cores x wall (over 100%: jobs waited for a core), the rest "
+        f"is process start-up and Snakemake"
     )
     print(f"dry run: {dry:.1f} s; no-op rerun: {noop:.1f} s")
+    print(f"(the finished run is left in {workdir}: `cd` there and try `nba-backfill evaluate`)")
 
-    if args.skip_per_date:
-        return
-    # 2. One season's Phase 4, chunked vs one date per job, over the same dates.
-    season = {args.season: config["seasons"][args.season]}
-    start = dt.date.fromisoformat(season[args.season]["start"])
+
+def per_date_ratio(config: dict, args) -> None:
+    """2. One season's Phase 4, chunked vs one date per job (the platform's way), over the same dates."""
+    full = {args.season: dict(config["seasons"][args.season])}
+    season = {args.season: dict(full[args.season])}
+    season[args.season].pop("existing_through", None)
     if args.per_date_days:
+        start = dt.date.fromisoformat(season[args.season]["start"])
         last = start + dt.timedelta(days=config["bootstrap_days"] + args.per_date_days - 1)
         season[args.season]["end"] = last.isoformat()
-        season[args.season].pop("existing_through", None)
     results = {}
     for label, chunk_days in (("chunked", config["chunk_days"]), ("per-date", 1)):
-        one = workdir_with({**config, "seasons": season, "chunk_days": chunk_days})
-        if args.per_date_days:  # the league needs a whole season: write it, then narrow the config
-            full = {**config, "seasons": {args.season: config["seasons"][args.season]}}
-            (one / "config" / "seasons.yaml").write_text(yaml.safe_dump(full))
-            snakemake(one, "--cores", str(args.cores), "markers/league.done")
-            (one / "config" / "seasons.yaml").write_text(
-                yaml.safe_dump({**config, "seasons": season, "chunk_days": chunk_days})
-            )
-        else:
-            snakemake(one, "--cores", str(args.cores), f"markers/preflight/{args.season}.done")
+        one = workdir_with({**config, "seasons": full})  # the league needs the whole season
+        snakemake(one, "--cores", str(args.cores), "markers/league.done")
+        (one / "config" / "seasons.yaml").write_text(
+            yaml.safe_dump({**config, "seasons": season, "chunk_days": chunk_days})
+        )
         snakemake(one, "--cores", str(args.cores), f"markers/preflight/{args.season}.done")
         results[label] = (
             phase4_wall(one, args.season, args.cores),
