@@ -6,8 +6,8 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from helpers import REPO
 
+from helpers import REPO
 from nba_backfill.cli import main
 
 COMMANDS = sorted(main.commands)
