@@ -14,14 +14,13 @@ import statistics
 
 import pytest
 import sqlglot
+from hand_made_season import END, START, S, day, game_days, mean, pairings, params, played, rows_by_player, write_league
 
 from helpers import write_rows
 from nba_backfill.processors import PHASE4
 from nba_backfill.tables import table_schema
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
-S = dt.date(2024, 10, 22)  # the season's actual opener
-START, END = 14, 45
 MLFS = PHASE4["mlfs"]
 FEATURES = [
     "points_avg_last_5",
@@ -53,26 +52,8 @@ FEATURES = [
 WEIGHT = {"phase4": 100, "calculated": 100, "phase3": 75, "default": 40}
 
 
-def day(n: int) -> dt.date:
-    return S + dt.timedelta(days=n)
-
-
-def params(start: int = START, end: int = END) -> dict:
-    return {"start_date": day(start), "end_date": day(end), "season_start": S}
-
-
 # -- the league -------------------------------------------------------------------------------------------
 ROSTERS = {"AAA": ["ann", "bob", "abe"], "BBB": ["dee", "bea"], "CCC": ["eli", "cid"], "DDD": ["dot", "don"]}
-
-
-def pairings(n: int) -> list[tuple[str, str]]:
-    """(away, home) games of day n: a four-day cycle (each team plays 3 days of 4), no games on days 20-22."""
-    if 20 <= n <= 22:
-        return []
-    games = (
-        [("AAA", "BBB"), ("CCC", "DDD")] if n % 4 in (0, 1) else [("AAA", "CCC")] if n % 4 == 2 else [("BBB", "DDD")]
-    )
-    return [(h, a) for a, h in games] if n % 2 else games
 
 
 def game_id(n: int, team: str) -> str:
@@ -286,33 +267,7 @@ def _prop(player: str, date: dt.date, gid: str, minutes_before: int) -> dict:
     }
 
 
-def write_league(warehouse: DuckDBWarehouse, league: dict[str, list[dict]]) -> None:
-    for table, rows in league.items():
-        write_rows(warehouse, table, rows)
-
-
 # -- the plain-Python reference -----------------------------------------------------------------------------
-def played(row: dict) -> bool:
-    return (
-        bool(row.get("is_active"))
-        and not row.get("is_dnp")
-        and row.get("points") is not None
-        and ((row.get("minutes_played") or 0) > 0 or row["points"] > 0)
-    )
-
-
-def mean(values: list) -> float | None:
-    values = [v for v in values if v is not None]
-    return sum(values) / len(values) if values else None
-
-
-def rows_by_player(league: dict, d: dt.date) -> dict[str, list[dict]]:
-    """Each player's PGS rows this season before d, oldest first."""
-    out: dict[str, list[dict]] = {}
-    for row in sorted(league["nba_analytics.player_game_summary"], key=lambda r: r["game_date"]):
-        if S <= row["game_date"] < d:
-            out.setdefault(row["player_lookup"], []).append(row)
-    return out
 
 
 def team_game(league: dict, team: str | None, d: dt.date) -> dict | None:
@@ -506,12 +461,6 @@ def warehouse(league, tmp_path_factory) -> DuckDBWarehouse:
 @pytest.fixture(scope="module")
 def rows(warehouse) -> dict[tuple[dt.date, str], dict]:
     return {(r["game_date"], r["player_lookup"]): r for r in warehouse.query(MLFS.sql(), params()).dicts()}
-
-
-def game_days(league: dict, first: int = START, last: int = END) -> list[dt.date]:
-    return sorted(
-        {g["game_date"] for g in league["nba_reference.nba_schedule"] if day(first) <= g["game_date"] <= day(last)}
-    )
 
 
 def assert_same(actual: dict, expected: dict, where) -> None:
