@@ -59,12 +59,20 @@ flagged_games AS (
     COALESCE(NOT is_dnp, minutes_played > 0) AS appeared
   FROM player_games
 ),
-player_as_of AS (  -- each player as of D: the team of his latest row before D, and his latest appearance
-  SELECT c.d, g.player_lookup, g.universal_player_id, g.team_abbr,
-    MAX(IF(g.appeared, g.game_date, NULL)) OVER (PARTITION BY c.d, g.player_lookup) AS last_appeared
-  FROM game_dates c CROSS JOIN flagged_games g
-  WHERE g.game_date < c.d
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY c.d, g.player_lookup ORDER BY g.game_date DESC) = 1
+player_timeline AS (  -- every row with the date of the player's next row and his latest appearance so far
+  SELECT *,
+    LEAD(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date) AS next_row_date,
+    MAX(IF(appeared, game_date, NULL)) OVER (
+      PARTITION BY player_lookup ORDER BY game_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS last_appeared
+  FROM flagged_games
+),
+-- each player as of D: the team of his latest row before D (game_date < D <= the next row's date), and his
+-- latest appearance; a join on ranges, not every date against every earlier row
+player_as_of AS (
+  SELECT c.d, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appeared
+  FROM game_dates c JOIN player_timeline t
+    ON t.game_date < c.d AND (t.next_row_date IS NULL OR t.next_row_date >= c.d)
 ),
 -- known before tip-off: recent players of teams playing on D, plus anyone with a line for D
 entities AS (
