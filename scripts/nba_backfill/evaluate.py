@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from .config import Config
+from .processors import PROCESSORS
 
-ACCURACY_TABLE = "nba_predictions.prediction_accuracy"
+ACCURACY_TABLE = PROCESSORS["grading"].table
 ORACLE_TABLE = "nba_oracle.player_game_expectations"
 
 FIELDS = (

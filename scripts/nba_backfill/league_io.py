@@ -6,9 +6,8 @@ import datetime as dt
 
 from .config import Config
 from .markers import write_marker
+from .schedule import SCHEDULE
 from .warehouse import open_warehouse
-
-SCHEDULE = "nba_reference.nba_schedule"
 
 
 def write_league(config: Config, if_absent: bool = False, marker: str | None = None, warehouse=None) -> str:

@@ -13,13 +13,6 @@ from pathlib import Path
 
 SQL_DIR = Path(__file__).parent / "sql"
 
-PHASE3_TABLES = (
-    "nba_reference.nba_schedule",
-    "nba_analytics.player_game_summary",
-    "nba_analytics.team_defense_game_summary",
-    "nba_analytics.team_offense_game_summary",
-)
-
 
 def sql_text(name: str) -> str:
     """A statement from sql/ by file stem (processors, their inputs, and season-level steps)."""

@@ -20,21 +20,16 @@ from typing import Any
 from . import plan
 from .config import Config, Season
 from .plan import PHASE4_PROCESSORS, Chunk, log_path, season_chunks
+from .processors import PROCESSORS
 
 #: Processors with one job per chunk, in pipeline order (the heatmap's rows).
 CHUNK_PROCESSORS = (*PHASE4_PROCESSORS, "predictions", "grading")
 STATES = ("done", "failed", "pending")
 COLOURS = {"done": "#2e8b57", "failed": "#d62728", "pending": "#d3d3d3"}
 
-MLFS_TABLE = "nba_predictions.ml_feature_store_v2"
-PREDICTIONS_TABLE = "nba_predictions.player_prop_predictions"
-ACCURACY_TABLE = "nba_predictions.prediction_accuracy"
-
-
-def phase6_marker(season: str) -> str:
-    """Publishing's season marker (plan.py has no helper for it yet)."""
-    helper = getattr(plan, "phase6_marker", None)
-    return helper(season) if helper else f"markers/phase6/{season}.done"
+MLFS_TABLE = PROCESSORS["mlfs"].table
+PREDICTIONS_TABLE = PROCESSORS["predictions"].table
+ACCURACY_TABLE = PROCESSORS["grading"].table
 
 
 # -- units of work -----------------------------------------------------------------------------------------------
@@ -55,7 +50,7 @@ def season_steps(config: Config, season: Season) -> list[tuple[str, str, list[tu
         ("phase5b", "grading", per_chunk("grading")),
         ("phase5b", "rollup", [(None, plan.phase5b_season_marker(name))]),
         ("phase5c", "tier_check", [(None, plan.phase5c_marker(name))]),
-        ("phase6", "publish", [(None, phase6_marker(name))]),
+        ("phase6", "publish", [(None, plan.phase6_marker(name))]),
     ]
 
 
