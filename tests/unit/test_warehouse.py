@@ -50,6 +50,31 @@ def test_replace_removes_partitions_left_empty_and_keeps_others(tmp_path):
     assert warehouse.partitions(SCHEDULE) == {d("2022-11-01"): 1, d("2022-11-20"): 1}
 
 
+def _write_dates_one_by_one(root: str, days: list[str], start) -> None:
+    warehouse = DuckDBWarehouse(root)
+    warehouse.query(f"SELECT COUNT(*) FROM {SCHEDULE}")  # imports and connection done before the race
+    start.wait()
+    for day in days:
+        write_rows(warehouse, SCHEDULE, [game(f"g{day}", day)])
+
+
+def test_writers_of_different_dates_in_one_month_keep_each_others_rows(tmp_path):
+    """Two processes adding dates to the same month file at once: no write loses the other's (table lock)."""
+    import multiprocessing
+
+    odd = [f"2022-11-{n:02d}" for n in range(1, 31, 2)]
+    even = [f"2022-11-{n:02d}" for n in range(2, 31, 2)]
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(2)
+    workers = [spawn.Process(target=_write_dates_one_by_one, args=(str(tmp_path), days, start)) for days in (odd, even)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert DuckDBWarehouse(tmp_path).partitions(SCHEDULE) == {d(day): 1 for day in sorted(odd + even)}
+
+
 def test_rows_outside_the_replaced_range_are_refused(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_rows(warehouse, SCHEDULE, GAMES)

@@ -52,9 +52,9 @@ def dates_text(days: list[dt.date]) -> str:
 def stats(wf, tables) -> dict[str, tuple[int, int, int]]:
     out = {}
     for table in tables:
-        for day, path in wf.partition_files(table).items():
+        for path in wf.table_files(table):
             st = path.stat()
-            out[f"{table}/{day}"] = (st.st_ino, st.st_mtime_ns, st.st_size)
+            out[f"{table}/{path.name}"] = (st.st_ino, st.st_mtime_ns, st.st_size)
     return out
 
 
@@ -118,10 +118,10 @@ def test_missing_upstream_partitions_fail_with_missing_dependency(season_run, tm
     wf = season_run.clone(tmp_path / "run")
     chunk = chunks(wf)[1]
     tdza = PHASE4_TABLES["tdza"]
-    removed = [day for day, p in wf.partition_files(tdza).items() if chunk.first <= day <= chunk.last]
+    removed = [day for day in wf.partition_dates(tdza) if chunk.first <= day <= chunk.last]
     assert len(removed) > 8
     for day in removed:
-        wf.partition_files(tdza)[day].unlink()
+        wf.drop_partition(tdza, day)
     marker = wf.marker(plan.phase4_marker("pcf", SEASON, chunk.name))
     marker.unlink()
     pcf_files = stats(wf, [PHASE4_TABLES["pcf"]])
@@ -140,8 +140,8 @@ def test_validation_names_a_date_missing_from_the_output(season_run, tmp_path, m
     monkeypatch.chdir(wf.workdir)
     chunk = chunks(wf)[1]
     mlfs = PHASE4_TABLES["mlfs"]
-    day = [d for d in wf.partition_files(mlfs) if chunk.first <= d <= chunk.last][20]
-    wf.partition_files(mlfs)[day].unlink()
+    day = [d for d in wf.partition_dates(mlfs) if chunk.first <= d <= chunk.last][20]
+    wf.drop_partition(mlfs, day)
     marker = wf.marker(plan.phase4_marker("mlfs", SEASON, chunk.name))
     marker.unlink()
 
@@ -178,7 +178,7 @@ def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkey
     message = str(err.value)
     assert message.startswith(f"CHECK_FAILED mlfs {SEASON} {chunk.name}: "), message
     assert f"missing {day}" in message, message
-    assert day not in wf.partition_files(PHASE4_TABLES["mlfs"])
+    assert day not in wf.partition_dates(PHASE4_TABLES["mlfs"])
     assert not marker.exists()
 
 
@@ -242,7 +242,7 @@ def test_adopting_from_an_empty_warehouse_fails(season_run, tmp_path, monkeypatc
         with pytest.raises(CheckFailed, match=f"^ADOPTION_FAILED {name} {SEASON} {first.name}: "):
             run_in_process(wf, name, first)
     assert not (wf.workdir / "markers").exists()
-    assert not any(wf.partition_files(t) for t in PHASE4_TABLES.values()), "a failed adoption wrote Phase 4 rows"
+    assert not any(wf.table_files(t) for t in PHASE4_TABLES.values()), "a failed adoption wrote Phase 4 rows"
 
 
 def test_an_adopted_chunk_with_a_hole_fails_validation_and_is_not_recomputed(season_run, tmp_path, monkeypatch):
@@ -253,8 +253,8 @@ def test_an_adopted_chunk_with_a_hole_fails_validation_and_is_not_recomputed(sea
     raw["seasons"][SEASON]["existing_through"] = chunks(wf)[1].last.isoformat()
     wf.write_config(raw)
     mlfs = PHASE4_TABLES["mlfs"]
-    day = [d for d in wf.partition_files(mlfs) if first.first <= d <= first.last][5]
-    wf.partition_files(mlfs)[day].unlink()
+    day = [d for d in wf.partition_dates(mlfs) if first.first <= d <= first.last][5]
+    wf.drop_partition(mlfs, day)
     marker = wf.marker(plan.phase4_marker("mlfs", SEASON, first.name))
     marker.unlink()
 
@@ -263,7 +263,7 @@ def test_an_adopted_chunk_with_a_hole_fails_validation_and_is_not_recomputed(sea
 
     assert f"missing {day}" in str(err.value), str(err.value)
     assert not marker.exists()
-    assert day not in wf.partition_files(mlfs), "an adopted chunk was recomputed"
+    assert day not in wf.partition_dates(mlfs), "an adopted chunk was recomputed"
 
 
 # -- resume after a lost marker ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def test_missing_partition_fails_that_season_only(tmp_path, monkeypatch):
     a, b = sorted(TWO_SEASONS)
     season_a = wf.config().season(a)
     day = wf.game_dates(season_a.start, season_a.end)[40]
-    wf.partition_files(TEAM_OFFENSE)[day].unlink()
+    wf.drop_partition(TEAM_OFFENSE, day)
 
     proc = wf.run(f"markers/preflight/{a}.done", f"markers/preflight/{b}.done", check=False)
 

@@ -2,8 +2,8 @@
 (Shared by the workflow tests; the fixtures live in conftest.py.)
 
 `Workflow` wraps one working directory: Snakemake runs and dry runs (with the job table and the outputs it
-names), `nba-backfill` commands run there, the runbook's queries, the warehouse's partition files, and a cheap
-clone (partition files hard-linked: every warehouse write replaces a file by rename, never in place).
+names), `nba-backfill` commands run there, the runbook's queries, the warehouse's rows and files, and a cheap
+clone (warehouse files hard-linked: every warehouse write replaces a file by rename, never in place).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from helpers import REPO
+from nba_backfill.tables import table_schema
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 NBA_BACKFILL = str(Path(sys.executable).with_name("nba-backfill"))
@@ -127,28 +128,49 @@ class Workflow:
         dataset, name = table.split(".")
         return self.workdir / "warehouse" / dataset / name
 
-    def partition_files(self, table: str) -> dict[dt.date, Path]:
+    def table_files(self, table: str) -> list[Path]:
+        """The table's Parquet files (one per month)."""
         folder = self.table_dir(table)
-        if not folder.exists():
-            return {}
-        return {dt.date.fromisoformat(p.stem): p for p in sorted(folder.glob("*.parquet"))}
+        return sorted(folder.glob("*.parquet")) if folder.exists() else []
+
+    def partition_dates(self, table: str) -> list[dt.date]:
+        """The dates the table has rows on, read with plain DuckDB."""
+        part = table_schema(table).partition_by
+        return sorted({r[part] for r in self.read_rows(table)})
+
+    def drop_partition(self, table: str, day: dt.date) -> None:
+        """Lose one date's rows, as a damaged warehouse would: its month file rewritten without them, with plain
+        DuckDB, beside the old one and renamed (a clone shares the old file with the session's run)."""
+        import duckdb
+
+        part = table_schema(table).partition_by
+        path = self.table_dir(table) / f"{day:%Y-%m}.parquet"
+        tmp = path.with_suffix(".rewrite")
+        con = duckdb.connect()
+        try:
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet(?) WHERE {part} <> ?) TO '{tmp}' (FORMAT parquet)", [str(path), day]
+            )
+        finally:
+            con.close()
+        os.replace(tmp, path)
 
     def read_rows(
         self, table: str, first: dt.date | None = None, last: dt.date | None = None, where: str = "TRUE"
     ) -> list[dict]:
-        """The rows of the table's partition files dated first..last (and matching `where`), read with plain DuckDB."""
+        """The table's rows dated first..last (and matching `where`), read with plain DuckDB."""
         import duckdb
 
-        files = [
-            str(p)
-            for day, p in self.partition_files(table).items()
-            if (first is None or day >= first) and (last is None or day <= last)
-        ]
+        files = [str(p) for p in self.table_files(table)]
         if not files:
             return []
+        part = table_schema(table).partition_by
         con = duckdb.connect()
         try:
-            cur = con.execute(f"SELECT * FROM read_parquet(?) WHERE {where}", [files])
+            cur = con.execute(
+                f"SELECT * FROM read_parquet(?) WHERE {part} BETWEEN ? AND ? AND ({where})",
+                [files, first or dt.date.min, last or dt.date.max],
+            )
             columns = [c[0] for c in cur.description]
             return [dict(zip(columns, row)) for row in cur.fetchall()]
         finally:

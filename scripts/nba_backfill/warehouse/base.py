@@ -87,5 +87,6 @@ class Warehouse(ABC):
 
     def missing_partitions(self, table: str, dates) -> list[dt.date]:
         """Which of `dates` have no partition (no rows) in `table`."""
-        present = self.partitions(table)
+        dates = list(dates)
+        present = self.partitions(table, min(dates), max(dates)) if dates else {}
         return [d for d in dates if not present.get(d)]
