@@ -14,7 +14,7 @@ from typing import Any
 from .config import Config
 from .errors import CheckFailed
 from .markers import write_marker
-from .plan import key_dates, parse_chunk, phase5a_chunk_marker, phase5a_season_marker, phase5c_marker
+from .plan import key_dates, parse_chunk, phase5a_chunk_marker, phase5a_season_marker, phase5c_marker, retrain_windows
 from .processors import PHASE5, TIERS, sql_text
 from .runner import Job
 from .schedule import season_game_dates
@@ -26,23 +26,42 @@ PREDICTIONS = PHASE5["predictions"].table
 
 
 def write_predictions(job: Job) -> dict[str, Any]:
-    """5A for one chunk: the five systems on the chunk's feature rows, trained walk-forward."""
+    """5A for one chunk: the five systems on the chunk's feature rows; the learned one retrained at each
+    retrain window (walk-forward: a window is predicted by a model of the rows before it)."""
+    import pandas as pd
     import pyarrow as pa
 
     from .models import predict_chunk
 
     warehouse, chunk, opener = job.warehouse, job.chunk, job.dates.opener
+    settings = job.config.predictions
+    windows = retrain_windows(job.season, chunk, settings["retrain_days"])
     features = warehouse.query_arrow(
         sql_text("prediction_inputs"), {"start_date": job.dates.start, "end_date": chunk.last}
-    )
-    history = warehouse.query_arrow(sql_text("player_history"), {"season_start": opener, "end_date": chunk.last})
-    training = warehouse.query_arrow(sql_text("training_rows"), {"season_start": opener, "before_date": chunk.first})
-    predictions, models = predict_chunk(
-        features.to_pandas(), history.to_pandas(), training.to_pandas(), job.config.predictions
-    )
-    arrow = pa.Table.from_pandas(predictions, schema=table_schema(PREDICTIONS).arrow_schema(), preserve_index=False)
+    ).to_pandas()
+    history = warehouse.query_arrow(
+        sql_text("player_history"), {"season_start": opener, "end_date": chunk.last}
+    ).to_pandas()
+    training = warehouse.query_arrow(
+        sql_text("training_rows"), {"season_start": opener, "before_date": windows[-1].first}
+    ).to_pandas()
+    parts, trained, counts = [], [], {}
+    for window in windows:
+        rows = features[(features["game_date"] >= window.first) & (features["game_date"] <= window.last)]
+        if rows.empty:  # bootstrap days or no games: nothing to predict, nothing to train
+            continue
+        predictions, models = predict_chunk(rows, history, training[training["game_date"] < window.first], settings)
+        parts.append(predictions)
+        trained.append({"window": {"first": window.first, "last": window.last}, **models["xgboost_v1"]})
+        for system, n in models["predictions"].items():
+            counts[system] = counts.get(system, 0) + n
+    schema = table_schema(PREDICTIONS).arrow_schema()
+    if parts:
+        arrow = pa.Table.from_pandas(pd.concat(parts, ignore_index=True), schema=schema, preserve_index=False)
+    else:
+        arrow = schema.empty_table()
     warehouse.replace_partitions(PREDICTIONS, arrow, chunk.first, chunk.last)
-    return {"models": models}
+    return {"models": {"xgboost_v1": trained, "predictions": counts}}
 
 
 def run_tier_adjustments(

@@ -37,6 +37,16 @@ def season_chunks(season: Season, chunk_days: int) -> list[Chunk]:
     return chunks
 
 
+def retrain_windows(season: Season, chunk: Chunk, retrain_days: int) -> list[Chunk]:
+    """The chunk cut at every `retrain_days` from the season's start: the learned model is retrained at each
+    window's first day, so its predictions are the same whatever the chunk size."""
+    return [
+        Chunk(max(w.first, chunk.first), min(w.last, chunk.last))
+        for w in season_chunks(season, retrain_days)
+        if w.last >= chunk.first and w.first <= chunk.last
+    ]
+
+
 def is_regular_chunk(config: Config, season: Season, chunk_name: str) -> bool:
     return any(c.name == chunk_name for c in season_chunks(season, config.chunk_days))
 

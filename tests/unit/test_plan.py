@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from helpers import base_config
 from nba_backfill.config import Season, validate_config
 from nba_backfill.errors import UsageError
-from nba_backfill.plan import all_season_targets, is_adopted, parse_chunk, season_chunks
+from nba_backfill.plan import all_season_targets, is_adopted, parse_chunk, retrain_windows, season_chunks
 
 
 @given(
@@ -28,6 +28,25 @@ def test_chunks_cover_the_season_once_in_order(start, length, chunk_days):
     assert all((c.last - c.first).days + 1 <= chunk_days for c in chunks)
     assert all((c.last - c.first).days + 1 == chunk_days for c in chunks[:-1])
     assert [c.name for c in chunks] == [f"{c.first.isoformat()}_{c.last.isoformat()}" for c in chunks]
+
+
+@given(
+    length=st.integers(min_value=0, max_value=250),
+    chunk_days=st.integers(min_value=1, max_value=200),
+    retrain_days=st.integers(min_value=1, max_value=60),
+)
+def test_retrain_windows_do_not_depend_on_the_chunk_size(length, chunk_days, retrain_days):
+    """Every chunking of a season cuts it into the same retrain windows (so the same models predict each day)."""
+    start = dt.date(2023, 10, 24)
+    season = Season("2023-24", start, start + dt.timedelta(days=length))
+    one_by_one = {d: w for w in season_chunks(season, retrain_days) for d in w.days()}
+    for chunk in season_chunks(season, chunk_days):
+        windows = retrain_windows(season, chunk, retrain_days)
+        assert [d for w in windows for d in w.days()] == chunk.days()  # the chunk, once, in order
+        for window in windows:  # each inside one season-wide window, starting where that one does or at the chunk
+            whole = one_by_one[window.first]
+            assert whole.first <= window.first and window.last <= whole.last
+            assert window.first in (whole.first, chunk.first)
 
 
 def test_parse_chunk_rejects_names_that_are_not_chunks():

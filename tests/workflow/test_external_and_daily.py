@@ -93,9 +93,21 @@ def test_daily_runs_one_date_end_to_end_and_then_nothing_is_left(season_run, tmp
     assert workflow.dry_run_jobs("daily", "--config", f"date={day.isoformat()}") == {}
     # The rule-based systems see the same inputs as in the backfill: the day's rows are the backfill's.
     key = ("player_lookup", "system_id")
-    daily = by_key([r for r in workflow.read_rows(PREDICTIONS, day, day)
-                    if r["system_id"] in ("moving_average_baseline_v1", "zone_matchup_v1")], key)
-    backfill = by_key([r for r in season_run.workflow.read_rows(PREDICTIONS, day, day)
-                       if r["system_id"] in ("moving_average_baseline_v1", "zone_matchup_v1")], key)
+    daily = by_key(
+        [
+            r
+            for r in workflow.read_rows(PREDICTIONS, day, day)
+            if r["system_id"] in ("moving_average_baseline_v1", "zone_matchup_v1")
+        ],
+        key,
+    )
+    backfill = by_key(
+        [
+            r
+            for r in season_run.workflow.read_rows(PREDICTIONS, day, day)
+            if r["system_id"] in ("moving_average_baseline_v1", "zone_matchup_v1")
+        ],
+        key,
+    )
     assert daily and daily.keys() == backfill.keys()
     assert all(daily[k]["predicted_points"] == backfill[k]["predicted_points"] for k in daily)

@@ -93,19 +93,25 @@ def test_phase5c_marker_compares_raw_and_adjusted_mae_over_the_same_rows(season_
     assert body["mae_adjusted"] == pytest.approx(sum(adjusted) / len(adjusted), abs=1e-4)
 
 
-def test_xgboost_trains_only_on_rows_before_its_chunk(season_run):
+def test_xgboost_is_retrained_at_each_window_on_the_rows_before_it(season_run):
     wf = season_run.workflow
     season = wf.config().season(SEASON)
+    retrain_days = wf.config().predictions["retrain_days"]
     features = sorted(feature_dates(wf))
-    chunks = plan.season_chunks(season, CHUNK_DAYS)
-    for i, chunk in enumerate(chunks):
-        model = read_marker(wf.marker(plan.predictions_marker(SEASON, chunk.name)))["models"]["xgboost_v1"]
-        before = [d for d in features if d < chunk.first]
-        if i == 0:
-            assert not model["trained"] and model["training_last_date"] is None  # nothing before the first chunk
-            continue
-        assert model["trained"], model
-        last = dt.date.fromisoformat(model["training_last_date"])
-        assert last < chunk.first
-        assert last == before[-1]  # walk-forward: every feature date before the chunk, none after
-        assert dt.date.fromisoformat(model["training_first_date"]) == features[0]
+    for chunk in plan.season_chunks(season, CHUNK_DAYS):
+        models = read_marker(wf.marker(plan.predictions_marker(SEASON, chunk.name)))["models"]["xgboost_v1"]
+        windows = [
+            w
+            for w in plan.retrain_windows(season, chunk, retrain_days)
+            if any(w.first <= d <= w.last for d in features)
+        ]
+        assert [m["window"] for m in models] == [{"first": str(w.first), "last": str(w.last)} for w in windows]
+        for model, window in zip(models, windows):
+            before = [d for d in features if d < window.first]
+            if not before:
+                assert not model["trained"] and model["training_last_date"] is None  # nothing to learn from yet
+                continue
+            assert model["trained"], model
+            # walk-forward: every feature date before the window, none after
+            assert dt.date.fromisoformat(model["training_last_date"]) == before[-1]
+            assert dt.date.fromisoformat(model["training_first_date"]) == features[0]
