@@ -71,10 +71,16 @@ def _transpile(bigquery_sql: str) -> Translation:
     return Translation(";\n".join(out), tuple(sorted(tables - cte_names)), tuple(sorted(params)))
 
 
-def to_duckdb(bigquery_sql: str) -> Translation:
-    from importlib.metadata import version
+def _sqlglot_version() -> str:
+    """The installed sqlglot's version file, found without importing sqlglot (~135 ms) or asking
+    importlib.metadata (~80 ms: it scans every installed distribution)."""
+    from importlib.util import find_spec
 
-    key = hashlib.sha256(f"{RULES_VERSION}\0{version('sqlglot')}\0{bigquery_sql}".encode()).hexdigest()
+    return (Path(find_spec("sqlglot").origin).parent / "_version.py").read_text()
+
+
+def to_duckdb(bigquery_sql: str) -> Translation:
+    key = hashlib.sha256(f"{RULES_VERSION}\0{_sqlglot_version()}\0{bigquery_sql}".encode()).hexdigest()
     path = cache_dir() / f"{key}.json"
     try:
         raw = json.loads(path.read_text())
