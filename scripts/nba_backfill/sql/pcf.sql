@@ -51,7 +51,7 @@ team_games AS (
   SELECT game_date, season_year, away_team_abbr AS team_abbr, home_team_abbr AS opponent_team_abbr FROM schedule
 ),
 
--- ---- entity set (player_timeline and player_state as in psza.sql) ----
+-- ---- entity set (player_timeline and player_state as in psza.sql, but for the count each file needs) ----
 -- every PGS row with the date of the player's next row, and his latest non-DNP date so far
 player_timeline AS (
   SELECT
@@ -62,14 +62,19 @@ player_timeline AS (
     LEAD(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date, game_id) AS next_row_date,
     MAX(IF(NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0), game_date, NULL)) OVER (
       PARTITION BY player_lookup ORDER BY game_date, game_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS last_appearance
+    ) AS last_appearance,
+    -- PCF only: his number of games (non-DNP rows, see played_games) up to this row; at his state before D
+    -- that is K, his games before D
+    COUNT(IF(NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0), 1, NULL)) OVER (
+      PARTITION BY player_lookup ORDER BY game_date, game_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS games_so_far
   FROM player_games
 ),
 
 -- the player's state before D = his latest row before D (game_date < D <= next row's date; which row
 -- that is never depends on rows dated D or later)
 player_state AS (
-  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance
+  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance, t.games_so_far
   FROM analysis_dates AS d
   JOIN player_timeline AS t
     ON t.game_date < d.analysis_date AND (t.next_row_date IS NULL OR t.next_row_date >= d.analysis_date)
@@ -85,7 +90,8 @@ entities AS (
     t.team_abbr,
     t.opponent_team_abbr,
     t.season_year,
-    p.player_lookup IS NOT NULL AS has_prop_line
+    p.player_lookup IS NOT NULL AS has_prop_line,
+    s.games_so_far
   FROM player_state AS s
   JOIN team_games AS t ON t.game_date = s.analysis_date AND t.team_abbr = s.team_abbr
   LEFT JOIN prop_lines AS p ON p.game_date = s.analysis_date AND p.player_lookup = s.player_lookup
@@ -93,47 +99,70 @@ entities AS (
 ),
 -- ---- end of entity set ----
 
--- the player's games this season (non-DNP rows), each with his previous game's date
+-- the player's games this season (non-DNP rows), numbered k = 1..n in order, each with his previous game's
+-- date and what depends on k alone: his mean usage over his last 3 games and over the season up to game k
 played_games AS (
   SELECT
     player_lookup,
+    ROW_NUMBER() OVER player_order AS k,
     game_date,
     minutes_played,
     usage_rate,
-    LAG(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date, game_id) AS previous_game_date
+    LAG(game_date) OVER player_order AS previous_game_date,
+    AVG(usage_rate) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS usage_rate_last_3_games,
+    AVG(usage_rate) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS season_usage_rate
   FROM player_games
   WHERE NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0)
+  WINDOW player_order AS (PARTITION BY player_lookup ORDER BY game_date, game_id)
 ),
 
-history AS (
+-- the numbers of his last 12 games before D, k = K, K-1, ..., K-11 (k < 1: none), instead of joining all his
+-- earlier games for every D. He plays at most once a day, so the day windows below (games from D-12 on) lie inside.
+recent_numbers AS (
+  SELECT e.game_date, e.player_lookup, games_back, e.games_so_far - games_back AS k
+  FROM entities AS e
+  CROSS JOIN UNNEST(GENERATE_ARRAY(0, 11)) AS games_back
+),
+
+recent_games AS (
   SELECT
-    e.game_date,
-    e.player_lookup,
+    r.game_date,
+    r.player_lookup,
+    r.games_back,
     g.game_date AS played_date,
     g.minutes_played,
     g.usage_rate,
     g.previous_game_date,
-    g.game_date > DATE_SUB(e.game_date, INTERVAL 7 DAY) AS in_last_7,
-    ROW_NUMBER() OVER (PARTITION BY e.game_date, e.player_lookup ORDER BY g.game_date DESC) AS recency
-  FROM entities AS e
-  JOIN played_games AS g ON g.player_lookup = e.player_lookup AND g.game_date < e.game_date
+    g.game_date > DATE_SUB(r.game_date, INTERVAL 7 DAY) AS in_last_7
+  FROM recent_numbers AS r
+  JOIN played_games AS g ON g.player_lookup = r.player_lookup AND g.k = r.k
 ),
 
--- UPCG semantics: days_rest = D - last game (back-to-back = 1); day windows are D-7 < g < D, D-14 < g < D
+-- UPCG semantics: day windows are D-7 < g < D, D-14 < g < D (for a back-to-back's first game); days_rest and
+-- the usage means come from his latest game (k = K), in inputs
 context AS (
   SELECT
     game_date,
     player_lookup,
-    DATE_DIFF(game_date, MAX(played_date), DAY) AS days_rest,
     COUNTIF(in_last_7) AS games_in_last_7_days,
-    SUM(IF(in_last_7, minutes_played, 0)) AS minutes_in_last_7_days,
+    -- SUM(IF(in_last_7, minutes_played, 0)) with the minutes added newest first: a float sum's last bit depends
+    -- on the order of addition and fatigue compares it with 240 (its mean with 35), so the order is fixed here, not
+    -- left to the join. Games in the last 7 days are games_back 0-5; NULL, as SUM, when every value is NULL.
+    IF(
+      COUNT(IF(in_last_7, minutes_played, 0)) = 0,
+      NULL,
+      COALESCE(SUM(IF(in_last_7 AND games_back = 0, minutes_played, NULL)), 0)
+      + COALESCE(SUM(IF(in_last_7 AND games_back = 1, minutes_played, NULL)), 0)
+      + COALESCE(SUM(IF(in_last_7 AND games_back = 2, minutes_played, NULL)), 0)
+      + COALESCE(SUM(IF(in_last_7 AND games_back = 3, minutes_played, NULL)), 0)
+      + COALESCE(SUM(IF(in_last_7 AND games_back = 4, minutes_played, NULL)), 0)
+      + COALESCE(SUM(IF(in_last_7 AND games_back = 5, minutes_played, NULL)), 0)
+    ) AS minutes_in_last_7_days,
     COUNTIF(
       previous_game_date > DATE_SUB(game_date, INTERVAL 14 DAY) AND DATE_DIFF(played_date, previous_game_date, DAY) = 1
     ) AS back_to_backs_last_14_days,
-    AVG(IF(in_last_7, usage_rate, NULL)) AS avg_usage_rate_last_7_games,
-    AVG(IF(recency <= 3, usage_rate, NULL)) AS usage_rate_last_3_games,
-    AVG(usage_rate) AS season_usage_rate
-  FROM history
+    AVG(IF(in_last_7, usage_rate, NULL)) AS avg_usage_rate_last_7_games
+  FROM recent_games
   GROUP BY game_date, player_lookup
 ),
 
@@ -158,15 +187,16 @@ team_pace AS (
 inputs AS (
   SELECT
     e.*,
-    c.days_rest,
-    c.days_rest = 1 AS back_to_back,
+    -- UPCG semantics: days_rest = D - last game (back-to-back = 1)
+    DATE_DIFF(e.game_date, latest.game_date, DAY) AS days_rest,
+    DATE_DIFF(e.game_date, latest.game_date, DAY) = 1 AS back_to_back,
     COALESCE(c.games_in_last_7_days, 0) AS games_in_last_7_days,
     COALESCE(c.minutes_in_last_7_days, 0) AS minutes_in_last_7_days,
     SAFE_DIVIDE(c.minutes_in_last_7_days, c.games_in_last_7_days) AS avg_minutes_per_game_last_7,
     COALESCE(c.back_to_backs_last_14_days, 0) AS back_to_backs_last_14_days,
     c.avg_usage_rate_last_7_games,
-    c.usage_rate_last_3_games,
-    c.season_usage_rate,
+    latest.usage_rate_last_3_games,
+    latest.season_usage_rate,
     own.pace_last_10 - opp.pace_last_10 AS pace_differential,
     z.player_lookup IS NOT NULL AS has_shot_zones,
     dz.team_abbr IS NOT NULL AS has_zone_defense,
@@ -183,6 +213,7 @@ inputs AS (
     END AS zone_defense_vs_league
   FROM entities AS e
   LEFT JOIN context AS c ON c.game_date = e.game_date AND c.player_lookup = e.player_lookup
+  LEFT JOIN played_games AS latest ON latest.player_lookup = e.player_lookup AND latest.k = e.games_so_far
   LEFT JOIN team_pace AS own ON own.game_date = e.game_date AND own.team_abbr = e.team_abbr
   LEFT JOIN team_pace AS opp ON opp.game_date = e.game_date AND opp.team_abbr = e.opponent_team_abbr
   LEFT JOIN shot_zones AS z ON z.analysis_date = e.game_date AND z.player_lookup = e.player_lookup

@@ -31,7 +31,7 @@ teams_playing AS (
   SELECT game_date, away_team_abbr AS team_abbr FROM schedule
 ),
 
--- ---- entity set (player_timeline and player_state as in pcf.sql) ----
+-- ---- entity set (player_timeline and player_state as in pcf.sql, but for the count each file needs) ----
 -- every PGS row with the date of the player's next row, and his latest non-DNP date so far
 player_timeline AS (
   SELECT
@@ -42,14 +42,19 @@ player_timeline AS (
     LEAD(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date, game_id) AS next_row_date,
     MAX(IF(NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0), game_date, NULL)) OVER (
       PARTITION BY player_lookup ORDER BY game_date, game_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS last_appearance
+    ) AS last_appearance,
+    -- PSZA only: his number of sample games (see sample_windows) up to this row; at his state before D that
+    -- is K, his sample games before D
+    COUNT(IF(is_active AND (minutes_played > 0 OR fg_attempts > 0), 1, NULL)) OVER (
+      PARTITION BY player_lookup ORDER BY game_date, game_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS sample_games_so_far
   FROM player_games
 ),
 
 -- the player's state before D = his latest row before D (game_date < D <= next row's date; which row
 -- that is never depends on rows dated D or later)
 player_state AS (
-  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance
+  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance, t.sample_games_so_far
   FROM analysis_dates AS d
   JOIN player_timeline AS t
     ON t.game_date < d.analysis_date AND (t.next_row_date IS NULL OR t.next_row_date >= d.analysis_date)
@@ -57,7 +62,7 @@ player_state AS (
 
 -- known before tip-off: his team plays on D and he appeared in the 30 days before D, or he has a line for D
 entities AS (
-  SELECT s.analysis_date, s.player_lookup, s.universal_player_id
+  SELECT s.analysis_date, s.player_lookup, s.universal_player_id, s.sample_games_so_far
   FROM player_state AS s
   LEFT JOIN teams_playing AS t ON t.game_date = s.analysis_date AND t.team_abbr = s.team_abbr
   LEFT JOIN prop_lines AS p ON p.game_date = s.analysis_date AND p.player_lookup = s.player_lookup
@@ -66,66 +71,53 @@ entities AS (
 ),
 -- ---- end of entity set ----
 
--- upstream's sample: active rows with minutes or shots, newest first
-recent_games AS (
+-- upstream's sample: active rows with minutes or shots, numbered k = 1..n in the player's game order, each with
+-- the sums over his last 10 and last 20 sample games up to and including it; his windows before D are the row
+-- k = K (sized), so no game is read once per D
+sample_windows AS (
   SELECT
-    e.analysis_date,
-    g.player_lookup,
-    g.paint_attempts,
-    g.paint_makes,
-    g.mid_range_attempts,
-    g.mid_range_makes,
-    g.three_pt_attempts,
-    g.three_pt_makes,
-    g.fg_makes,
-    g.assisted_fg_makes,
-    g.unassisted_fg_makes,
-    ROW_NUMBER() OVER (PARTITION BY e.analysis_date, g.player_lookup ORDER BY g.game_date DESC, g.game_id DESC) AS recency
-  FROM entities AS e
-  JOIN player_games AS g ON g.player_lookup = e.player_lookup AND g.game_date < e.analysis_date
-  WHERE g.is_active AND (g.minutes_played > 0 OR g.fg_attempts > 0)
-),
-
-windows AS (
-  SELECT
-    analysis_date,
     player_lookup,
-    COUNTIF(recency <= 10) AS games_10,
-    COUNT(*) AS games_20,
-    SUM(IF(recency <= 10, paint_attempts, NULL)) AS paint_att_10,
-    SUM(IF(recency <= 10, paint_makes, NULL)) AS paint_makes_10,
-    SUM(IF(recency <= 10, mid_range_attempts, NULL)) AS mid_att_10,
-    SUM(IF(recency <= 10, mid_range_makes, NULL)) AS mid_makes_10,
-    SUM(IF(recency <= 10, three_pt_attempts, NULL)) AS three_att_10,
-    SUM(IF(recency <= 10, three_pt_makes, NULL)) AS three_makes_10,
-    SUM(IF(recency <= 10, fg_makes, NULL)) AS fg_makes_10,
-    SUM(IF(recency <= 10, assisted_fg_makes, NULL)) AS assisted_10,
-    SUM(IF(recency <= 10, unassisted_fg_makes, NULL)) AS unassisted_10,
-    SUM(paint_attempts) AS paint_att_20,
-    SUM(paint_makes) AS paint_makes_20,
-    SUM(mid_range_attempts) AS mid_att_20,
-    SUM(three_pt_attempts) AS three_att_20
-  FROM recent_games
-  WHERE recency <= 20
-  GROUP BY analysis_date, player_lookup
+    ROW_NUMBER() OVER player_order AS k,
+    COUNT(*) OVER last_10 AS games_10,
+    COUNT(*) OVER last_20 AS games_20,
+    SUM(paint_attempts) OVER last_10 AS paint_att_10,
+    SUM(paint_makes) OVER last_10 AS paint_makes_10,
+    SUM(mid_range_attempts) OVER last_10 AS mid_att_10,
+    SUM(mid_range_makes) OVER last_10 AS mid_makes_10,
+    SUM(three_pt_attempts) OVER last_10 AS three_att_10,
+    SUM(three_pt_makes) OVER last_10 AS three_makes_10,
+    SUM(fg_makes) OVER last_10 AS fg_makes_10,
+    SUM(assisted_fg_makes) OVER last_10 AS assisted_10,
+    SUM(unassisted_fg_makes) OVER last_10 AS unassisted_10,
+    SUM(paint_attempts) OVER last_20 AS paint_att_20,
+    SUM(paint_makes) OVER last_20 AS paint_makes_20,
+    SUM(mid_range_attempts) OVER last_20 AS mid_att_20,
+    SUM(three_pt_attempts) OVER last_20 AS three_att_20
+  FROM player_games
+  WHERE is_active AND (minutes_played > 0 OR fg_attempts > 0)
+  WINDOW
+    player_order AS (PARTITION BY player_lookup ORDER BY game_date, game_id),
+    last_10 AS (player_order ROWS BETWEEN 9 PRECEDING AND CURRENT ROW),
+    last_20 AS (player_order ROWS BETWEEN 19 PRECEDING AND CURRENT ROW)
 ),
 
 -- upstream's early-season minimum: days since the opener <= 21 -> min(3 + floor(days / 3), 9), else 10
 sized AS (
   SELECT
+    e.analysis_date,
     w.*,
     e.universal_player_id,
     d.season_year,
     w.paint_att_10 + w.mid_att_10 + w.three_att_10 AS total_att_10,
     w.paint_att_20 + w.mid_att_20 + w.three_att_20 AS total_att_20,
     IF(
-      DATE_DIFF(w.analysis_date, @season_start, DAY) <= 21,
-      LEAST(3 + DIV(DATE_DIFF(w.analysis_date, @season_start, DAY), 3), 9),
+      DATE_DIFF(e.analysis_date, @season_start, DAY) <= 21,
+      LEAST(3 + DIV(DATE_DIFF(e.analysis_date, @season_start, DAY), 3), 9),
       10
     ) AS min_games
-  FROM windows AS w
-  JOIN entities AS e ON e.analysis_date = w.analysis_date AND e.player_lookup = w.player_lookup
-  JOIN analysis_dates AS d ON d.analysis_date = w.analysis_date
+  FROM entities AS e
+  JOIN sample_windows AS w ON w.player_lookup = e.player_lookup AND w.k = e.sample_games_so_far
+  JOIN analysis_dates AS d ON d.analysis_date = e.analysis_date
 ),
 
 rates AS (
