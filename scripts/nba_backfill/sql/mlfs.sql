@@ -59,18 +59,33 @@ flagged_games AS (
     COALESCE(NOT is_dnp, minutes_played > 0) AS appeared
   FROM player_games
 ),
-player_timeline AS (  -- every row with the date of the player's next row and his latest appearance so far
+-- the history: each player's played games numbered k = 1..n by date (one row per player and date), with his
+-- season-to-date totals at each
+played_games AS (
+  SELECT player_lookup, game_date, points, minutes_played, ft_makes,
+    ROW_NUMBER() OVER by_date AS k,
+    SUM(points) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS points_season_sum,
+    SUM(minutes_played) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS minutes_season_sum,
+    COUNT(minutes_played) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS minutes_season_n
+  FROM flagged_games WHERE played
+  WINDOW by_date AS (PARTITION BY player_lookup ORDER BY game_date)
+),
+-- every row with the date of the player's next row, his latest appearance and his played games so far
+player_timeline AS (
   SELECT *,
     LEAD(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date) AS next_row_date,
     MAX(IF(appeared, game_date, NULL)) OVER (
       PARTITION BY player_lookup ORDER BY game_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS last_appeared
+    ) AS last_appeared,
+    COUNTIF(played) OVER (
+      PARTITION BY player_lookup ORDER BY game_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS games_played
   FROM flagged_games
 ),
 -- each player as of D: the team of his latest row before D (game_date < D <= the next row's date), and his
--- latest appearance; a join on ranges, not every date against every earlier row
+-- latest appearance and played games; a join on ranges, not every date against every earlier row
 player_as_of AS (
-  SELECT c.d, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appeared
+  SELECT c.d, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appeared, t.games_played
   FROM game_dates c JOIN player_timeline t
     ON t.game_date < c.d AND (t.next_row_date IS NULL OR t.next_row_date >= c.d)
 ),
@@ -83,51 +98,73 @@ entities AS (
   SELECT game_date, player_lookup FROM prop_lines
 ),
 roster AS (  -- the player's game on D: his team's game, else the game of his line (team then unknown)
-  SELECT e.d, e.player_lookup, a.universal_player_id, COALESCE(g.game_id, p.game_id) AS game_id,
+  SELECT e.d, e.player_lookup, a.universal_player_id, a.games_played, COALESCE(g.game_id, p.game_id) AS game_id,
     g.team_abbr, g.opponent_team_abbr, g.is_home, p.player_lookup IS NOT NULL AS has_prop_line
   FROM entities e
   LEFT JOIN player_as_of a ON a.d = e.d AND a.player_lookup = e.player_lookup
   LEFT JOIN team_games g ON g.game_date = e.d AND g.team_abbr = a.team_abbr
   LEFT JOIN prop_lines p ON p.game_date = e.d AND p.player_lookup = e.player_lookup
 ),
-history AS (  -- played games this season before D, newest first (the "last-10 list" is rn <= 10)
-  SELECT r.d, r.player_lookup, g.game_date, g.points, g.minutes_played, g.ft_makes,
-    ROW_NUMBER() OVER (PARTITION BY r.d, r.player_lookup ORDER BY g.game_date DESC) AS rn
-  FROM roster r JOIN flagged_games g ON g.player_lookup = r.player_lookup AND g.played AND g.game_date < r.d
+-- each rostered player's season so far, read at his latest played game before D (k = his played games as of D);
+-- a player with no played game before D has no history, so no row
+player_season AS (
+  SELECT r.d, r.player_lookup, g.k AS games, g.game_date AS last_game_date,
+    g.points_season_sum / g.k AS points_avg_season,
+    SAFE_DIVIDE(g.minutes_season_sum, g.minutes_season_n) AS minutes_season
+  FROM roster r JOIN played_games g ON g.player_lookup = r.player_lookup AND g.k = r.games_played
+),
+-- the last-10 list: his last 10 played games before D (k within 10 of his latest), newest first; as a player plays
+-- at most once a day, it holds every game of the 7-day window too; a join on k, not on every earlier game
+history AS (
+  SELECT p.*, p.games - g.k + 1 AS rn, g.game_date, g.points, g.minutes_played, g.ft_makes
+  FROM player_season p
+  JOIN played_games g ON g.player_lookup = p.player_lookup AND g.k BETWEEN p.games - 9 AND p.games
 ),
 player_stats AS (  -- Phase 3 fallbacks and the calculated features' inputs
-  SELECT d, player_lookup, COUNT(*) AS games, MAX(game_date) AS last_game_date,
-    IF(COUNT(*) >= 5, AVG(IF(rn <= 5, points, NULL)), NULL) AS points_avg_last_5,
-    AVG(IF(rn <= 10, points, NULL)) AS points_avg_last_10,
-    AVG(points) AS points_avg_season,
-    STDDEV_SAMP(IF(rn <= 10, points, NULL)) AS points_std_last_10,
+  SELECT d, player_lookup, games, last_game_date,
+    IF(games >= 5, AVG(IF(rn <= 5, points, NULL)), NULL) AS points_avg_last_5,
+    AVG(points) AS points_avg_last_10,
+    points_avg_season,
+    STDDEV_SAMP(points) AS points_std_last_10,
     COUNTIF(game_date > DATE_SUB(d, INTERVAL 7 DAY)) AS games_in_last_7_days,
-    AVG(IF(rn <= 10, minutes_played, NULL)) AS minutes_last_10,
-    AVG(minutes_played) AS minutes_season,
+    AVG(minutes_played) AS minutes_last_10,
+    minutes_season,
     AVG(IF(rn <= 2, points, NULL)) - AVG(IF(rn BETWEEN 3 AND 5, points, NULL)) AS trend_diff,
-    SAFE_DIVIDE(SUM(IF(rn <= 10, ft_makes, NULL)), SUM(IF(rn <= 10, points, NULL))) AS ft_share
-  FROM history GROUP BY d, player_lookup
+    SAFE_DIVIDE(SUM(ft_makes), SUM(points)) AS ft_share
+  FROM history GROUP BY d, player_lookup, games, last_game_date, points_avg_season, minutes_season
 ),
 minutes_ratio AS (  -- recent minutes (PDC, else last-10 list) over season minutes; NULL when the season's are 0
   SELECT s.d, s.player_lookup, SAFE_DIVIDE(COALESCE(c.minutes_avg_last_10, s.minutes_last_10), s.minutes_season) AS ratio
   FROM player_stats s LEFT JOIN daily_cache c ON c.cache_date = s.d AND c.player_lookup = s.player_lookup
 ),
-team_rest AS (  -- each team's previous game before D, from the schedule
-  SELECT g.game_date AS d, g.team_abbr, MAX(p.game_date) AS prev_game_date
-  FROM team_games g JOIN team_games p ON p.team_abbr = g.team_abbr AND p.game_date < g.game_date
-  WHERE g.game_date >= @start_date
-  GROUP BY g.game_date, g.team_abbr
+team_rest AS (  -- each team's previous game before D, from the schedule: the date before D in its dates
+  SELECT d, team_abbr, prev_game_date
+  FROM (
+    SELECT game_date AS d, team_abbr, LAG(game_date) OVER (PARTITION BY team_abbr ORDER BY game_date) AS prev_game_date
+    FROM (SELECT DISTINCT game_date, team_abbr FROM team_games) AS team_dates
+  ) AS with_prev
+  WHERE d >= @start_date AND prev_game_date IS NOT NULL
 ),
-team_window AS (  -- each team's games before D this season, newest first
-  SELECT g.game_date AS d, g.team_abbr, b.win_flag, b.pace, b.offensive_rating,
-    ROW_NUMBER() OVER (PARTITION BY g.game_date, g.team_abbr ORDER BY b.game_date DESC) AS rn
-  FROM team_games g JOIN team_box b ON b.team_abbr = g.team_abbr AND b.game_date < g.game_date
-  WHERE g.game_date >= @start_date
+-- each team's box scores numbered k = 1..n by date, with its wins so far and the date of its next box score
+team_box_timeline AS (
+  SELECT *,
+    ROW_NUMBER() OVER by_date AS k,
+    COUNTIF(win_flag) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS wins,
+    LEAD(game_date) OVER by_date AS next_game_date
+  FROM team_box
+  WINDOW by_date AS (PARTITION BY team_abbr ORDER BY game_date)
 ),
+-- each team as of D: games and wins at its latest box score before D (a join on ranges), and the averages of its
+-- last 10 box scores (k within 10 of that one's)
 team_form AS (
-  SELECT d, team_abbr, COUNT(*) AS games, COUNTIF(win_flag) AS wins,
-    AVG(IF(rn <= 10, pace, NULL)) AS pace_last_10, AVG(IF(rn <= 10, offensive_rating, NULL)) AS off_rating_last_10
-  FROM team_window GROUP BY d, team_abbr
+  SELECT g.game_date AS d, g.team_abbr, b.k AS games, b.wins,
+    AVG(w.pace) AS pace_last_10, AVG(w.offensive_rating) AS off_rating_last_10
+  FROM team_games g
+  JOIN team_box_timeline b ON b.team_abbr = g.team_abbr AND b.game_date < g.game_date
+    AND (b.next_game_date IS NULL OR b.next_game_date >= g.game_date)
+  JOIN team_box_timeline w ON w.team_abbr = b.team_abbr AND w.k BETWEEN b.k - 9 AND b.k
+  WHERE g.game_date >= @start_date
+  GROUP BY g.game_date, g.team_abbr, b.k, b.wins
 ),
 features AS (
   SELECT r.*, DATE_DIFF(r.d, s.last_game_date, DAY) AS days_rest, COALESCE(s.games, 0) < 10 AS early_season_flag,

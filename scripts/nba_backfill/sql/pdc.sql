@@ -47,23 +47,34 @@ flagged_games AS (
     COALESCE(NOT is_dnp, minutes_played > 0) AS appeared
   FROM player_games
 ),
+-- the history: each player's played games numbered k = 1..n by date (one row per player and date), with his
+-- season-to-date totals at each
 played_games AS (
-  SELECT *, LAG(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date) AS prev_game_date
+  SELECT *,
+    ROW_NUMBER() OVER by_date AS k,
+    LAG(game_date) OVER by_date AS prev_game_date,
+    SUM(points) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS points_season_sum,
+    SUM(usage_rate) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_rate_season_sum,
+    COUNT(usage_rate) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_rate_season_n
   FROM flagged_games WHERE played
+  WINDOW by_date AS (PARTITION BY player_lookup ORDER BY game_date)
 ),
--- every row with the date of the player's next row and his latest appearance so far
+-- every row with the date of the player's next row, his latest appearance and his played games so far
 player_timeline AS (
   SELECT *,
     LEAD(game_date) OVER (PARTITION BY player_lookup ORDER BY game_date) AS next_row_date,
     MAX(IF(appeared, game_date, NULL)) OVER (
       PARTITION BY player_lookup ORDER BY game_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS last_appeared
+    ) AS last_appeared,
+    COUNTIF(played) OVER (
+      PARTITION BY player_lookup ORDER BY game_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS games_played
   FROM flagged_games
 ),
 -- each player as of D: the team of his latest row before D (game_date < D <= the next row's date), and his
--- latest appearance; a join on ranges, not every date against every earlier row
+-- latest appearance and played games; a join on ranges, not every date against every earlier row
 player_as_of AS (
-  SELECT c.d, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appeared
+  SELECT c.d, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appeared, t.games_played
   FROM cache_dates c JOIN player_timeline t
     ON t.game_date < c.d AND (t.next_row_date IS NULL OR t.next_row_date >= c.d)
 ),
@@ -75,22 +86,36 @@ entities AS (
   UNION DISTINCT
   SELECT game_date, player_lookup FROM prop_lines
 ),
-history AS (  -- each entity's played games this season before D, newest first
-  SELECT e.d, g.*, ROW_NUMBER() OVER (PARTITION BY e.d, e.player_lookup ORDER BY g.game_date DESC) AS rn
-  FROM entities e JOIN played_games g ON g.player_lookup = e.player_lookup AND g.game_date < e.d
+-- each entity's season so far, read at his latest played game before D (k = his played games as of D), and PDC's
+-- skip rules; an entity with no played game before D has no history, so no row
+cached_players AS (
+  SELECT a.d, a.player_lookup, a.universal_player_id, a.team_abbr,
+    g.k AS games_played_season,
+    g.game_date AS last_game_date,
+    g.points_season_sum / g.k AS points_avg_season,
+    SAFE_DIVIDE(g.usage_rate_season_sum, g.usage_rate_season_n) AS player_usage_rate_season
+  FROM entities e
+  JOIN player_as_of a ON a.d = e.d AND a.player_lookup = e.player_lookup
+  JOIN played_games g ON g.player_lookup = a.player_lookup AND g.k = a.games_played
+  WHERE g.k >= 3 AND g.game_date >= DATE_SUB(a.d, INTERVAL 30 DAY)
 ),
-player_stats AS (
+-- each cached player's last 14 played games before D (k within 14 of his latest), newest first: the last-10 list
+-- and, as a player plays at most once a day, every game of the 14-day window; a join on k, not on every earlier game
+history AS (
+  SELECT p.d, p.player_lookup, p.games_played_season - g.k + 1 AS rn, g.game_date, g.prev_game_date, g.points,
+    g.minutes_played, g.usage_rate, g.ts_pct, g.fg_makes, g.assisted_fg_makes
+  FROM cached_players p
+  JOIN played_games g ON g.player_lookup = p.player_lookup
+    AND g.k BETWEEN p.games_played_season - 13 AND p.games_played_season
+),
+recent_stats AS (
   SELECT d, player_lookup,
-    COUNT(*) AS games_played_season,
-    MAX(game_date) AS last_game_date,
     AVG(IF(rn <= 5, points, NULL)) AS points_avg_last_5,
     AVG(IF(rn <= 10, points, NULL)) AS points_avg_last_10,
-    AVG(points) AS points_avg_season,
     STDDEV_SAMP(IF(rn <= 10, points, NULL)) AS points_std_last_10,
     AVG(IF(rn <= 10, minutes_played, NULL)) AS minutes_avg_last_10,
     AVG(IF(rn <= 10, usage_rate, NULL)) AS usage_rate_last_10,
     AVG(IF(rn <= 10, ts_pct, NULL)) AS ts_pct_last_10,
-    AVG(usage_rate) AS player_usage_rate_season,
     SAFE_DIVIDE(SUM(IF(rn <= 10, assisted_fg_makes, NULL)), SUM(IF(rn <= 10, fg_makes, NULL))) AS assisted_rate_last_10,
     -- "last 7 days" = D-6 .. D-1 (upstream: D - 7 < game_date < D)
     COUNTIF(game_date > DATE_SUB(d, INTERVAL 7 DAY)) AS games_in_last_7_days,
@@ -102,11 +127,6 @@ player_stats AS (
       AND DATE_DIFF(game_date, prev_game_date, DAY) = 1) AS back_to_backs_last_14_days
   FROM history
   GROUP BY d, player_lookup
-),
-cached_players AS (
-  SELECT s.*, a.universal_player_id, a.team_abbr
-  FROM player_stats s JOIN player_as_of a ON a.d = s.d AND a.player_lookup = s.player_lookup
-  WHERE s.games_played_season >= 3 AND s.last_game_date >= DATE_SUB(s.d, INTERVAL 30 DAY)
 ),
 team_window AS (  -- the team's games before D this season, newest first
   SELECT c.d, c.team_abbr, g.pace, g.offensive_rating,
@@ -121,15 +141,16 @@ team_recent AS (
 
 SELECT
   p.d AS cache_date, p.player_lookup, p.universal_player_id, p.team_abbr, c.season_year,
-  p.points_avg_last_5, p.points_avg_last_10, p.points_avg_season, p.points_std_last_10, p.minutes_avg_last_10,
-  p.usage_rate_last_10, p.ts_pct_last_10, p.games_played_season, p.player_usage_rate_season,
-  p.assisted_rate_last_10, r.team_pace_last_10, r.team_off_rating_last_10,
-  p.games_in_last_7_days, p.games_in_last_14_days, p.minutes_in_last_7_days, p.minutes_in_last_14_days,
-  p.back_to_backs_last_14_days,
-  SAFE_DIVIDE(p.minutes_in_last_7_days, p.games_in_last_7_days) AS avg_minutes_per_game_last_7,
+  s.points_avg_last_5, s.points_avg_last_10, p.points_avg_season, s.points_std_last_10, s.minutes_avg_last_10,
+  s.usage_rate_last_10, s.ts_pct_last_10, p.games_played_season, p.player_usage_rate_season,
+  s.assisted_rate_last_10, r.team_pace_last_10, r.team_off_rating_last_10,
+  s.games_in_last_7_days, s.games_in_last_14_days, s.minutes_in_last_7_days, s.minutes_in_last_14_days,
+  s.back_to_backs_last_14_days,
+  SAFE_DIVIDE(s.minutes_in_last_7_days, s.games_in_last_7_days) AS avg_minutes_per_game_last_7,
   z.primary_scoring_zone, z.paint_rate_last_10, z.three_pt_rate_last_10,
   p.games_played_season < 10 AS early_season_flag
 FROM cached_players p
+JOIN recent_stats s ON s.d = p.d AND s.player_lookup = p.player_lookup
 JOIN cache_dates c ON c.d = p.d
 LEFT JOIN team_recent r ON r.d = p.d AND r.team_abbr = p.team_abbr
 LEFT JOIN shot_zones z ON z.analysis_date = p.d AND z.player_lookup = p.player_lookup
