@@ -73,10 +73,13 @@ def main() -> None:
         default=0,
         help="limit the per-date comparison to this many days after bootstrap (0: whole season)",
     )
+    parser.add_argument("--chunk-days", type=int, help="override the config's chunk_days (compare chunk sizes)")
     parser.add_argument("--skip-per-date", action="store_true")
     parser.add_argument("--skip-whole", action="store_true")
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
+    if args.chunk_days:
+        config["chunk_days"] = args.chunk_days
     if not args.skip_whole:
         whole_backfill(config, args.cores)
     if not args.skip_per_date:
@@ -92,7 +95,8 @@ def whole_backfill(config: dict, cores_asked: int) -> None:
     dry = snakemake(workdir, "-n", "all_seasons")
     noop = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     print(
-        f"whole backfill ({len(config['seasons'])} seasons, --cores {cores_asked}): {wall:.1f} s wall, "
+        f"whole backfill ({len(config['seasons'])} seasons, chunk_days {config['chunk_days']}, --cores {cores_asked}): "
+        f"{wall:.1f} s wall, "
         f"{len(markers)} jobs"
     )
     by_phase: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Property tests judge behaviour, never speed: no per-example deadline (a loaded CI machine is not a failure).
+settings.register_profile("no_deadline", deadline=None)
+settings.load_profile("no_deadline")
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
 

@@ -96,22 +96,34 @@ def test_phase5c_marker_compares_raw_and_adjusted_mae_over_the_same_rows(season_
 def test_xgboost_is_retrained_at_each_window_on_the_rows_before_it(season_run):
     wf = season_run.workflow
     season = wf.config().season(SEASON)
-    retrain_days = wf.config().predictions["retrain_days"]
+    settings = wf.config().predictions
     features = sorted(feature_dates(wf))
+    played = {  # games actually played (grading's DNP rule), recomputed from Phase 3
+        (g["player_lookup"], g["game_date"])
+        for g in wf.read_rows(PGS, season.start, season.end)
+        if not g["is_dnp"] and g["points"] is not None and not (g["points"] == 0 and not g["minutes_played"])
+    }
+    training_dates = sorted(
+        r["game_date"]
+        for r in wf.read_rows(PHASE4_TABLES["mlfs"], season.start, season.end)
+        if (r["player_lookup"], r["game_date"]) in played
+    )
     for chunk in plan.season_chunks(season, CHUNK_DAYS):
         models = read_marker(wf.marker(plan.predictions_marker(SEASON, chunk.name)))["models"]["xgboost_v1"]
-        windows = [
-            w
-            for w in plan.retrain_windows(season, chunk, retrain_days)
-            if any(w.first <= d <= w.last for d in features)
-        ]
+        cut = plan.retrain_windows(season, chunk, settings["retrain_days"])
+        windows = [w for w in cut if any(w.first <= d <= w.last for d in features)]
         assert [m["window"] for m in models] == [{"first": str(w.first), "last": str(w.last)} for w in windows]
         for model, window in zip(models, windows):
-            before = [d for d in features if d < window.first]
-            if not before:
-                assert not model["trained"] and model["training_last_date"] is None  # nothing to learn from yet
+            before = [d for d in training_dates if d < window.first]
+            if len(before) < settings["min_training_rows"]:
+                assert not model["trained"], model  # too little to learn from yet
                 continue
             assert model["trained"], model
-            # walk-forward: every feature date before the window, none after
+            # walk-forward: every training date before the window, none after
             assert dt.date.fromisoformat(model["training_last_date"]) == before[-1]
-            assert dt.date.fromisoformat(model["training_first_date"]) == features[0]
+            assert dt.date.fromisoformat(model["training_first_date"]) == before[0]
+    assert any(
+        m["trained"]
+        for c in plan.season_chunks(season, CHUNK_DAYS)
+        for m in read_marker(wf.marker(plan.predictions_marker(SEASON, c.name)))["models"]["xgboost_v1"]
+    )
