@@ -139,15 +139,18 @@ class DuckDBWarehouse(Warehouse):
         if isinstance(source, str):
             self._execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {source}", params)
         else:
-            self.con.register("_incoming_arrow", source)
-            self.con.execute("CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM _incoming_arrow")
-            self.con.unregister("_incoming_arrow")
+            self.con.register("_incoming", source)  # a view on the Arrow table: read once, by _typed
         missing = set(schema.column_names) - {r[0] for r in self.con.execute("DESCRIBE _incoming").fetchall()}
         if missing:
             raise WarehouseError(f"{table}: the statement does not produce column(s) {', '.join(sorted(missing))}")
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {schema.duckdb_casts(from_columns=True)} FROM _incoming"
-        )
+        columns = schema.duckdb_casts(from_columns=True)
+        order = ", ".join(f'"{c}"' for c in (part, *schema.cluster_by))
+        # sorted as the files are, so a month's rows are a contiguous, ordered run of row groups
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {columns} FROM _incoming ORDER BY {order}")
+        if isinstance(source, str):
+            self.con.execute("DROP TABLE _incoming")
+        else:
+            self.con.unregister("_incoming")
         outside = self.con.execute(
             f'SELECT COUNT(*) FROM _typed WHERE "{part}" IS NULL OR "{part}" NOT BETWEEN ? AND ?', [first, last]
         ).fetchone()[0]
@@ -156,33 +159,28 @@ class DuckDBWarehouse(Warehouse):
                 f"{table}: {outside} row(s) fall outside the partitions {first}..{last} being replaced"
             )
         counts = dict(self.con.execute(f'SELECT "{part}", COUNT(*) FROM _typed GROUP BY 1').fetchall())
-        columns = schema.duckdb_casts(from_columns=True)
-        order = ", ".join(f'"{c}"' for c in (part, *schema.cluster_by))
         folder = self.table_dir(table)
         staging = folder / "_staging"
         staging.mkdir(parents=True, exist_ok=True)
         with self._locked(table):
             for stem, low, high in _months(first, last):
                 target = folder / f"{stem}.parquet"
-                rows = f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?'
-                values: list[Any] = [low, high]
-                if target.exists():  # the month's other dates stay as they are
-                    kept = f"SELECT {columns} FROM read_parquet('{target}')"
-                    rows += f' UNION ALL {kept} WHERE "{part}" NOT BETWEEN ? AND ?'
-                    values += [first, last]
+                rows, values = f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?', [low, high]  # in file order
+                kept = f"SELECT {columns} FROM read_parquet('{target}') WHERE \"{part}\" NOT BETWEEN ? AND ?"
+                if target.exists() and self.con.execute(f"SELECT COUNT(*) FROM ({kept})", [first, last]).fetchone()[0]:
+                    # the month's other dates stay as they are
+                    rows, values = f"SELECT * FROM ({rows} UNION ALL {kept}) ORDER BY {order}", [*values, first, last]
                 # Write beside the table, then rename: a reader sees the old month or the new one, never half.
                 tmp = staging / f"{stem}.{os.getpid()}.{next(_sequence)}.tmp"
                 try:
-                    # through a table, so the same rows are always written the same way (byte-identical files)
-                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE _month AS {rows} ORDER BY {order}", values)
-                    written = self.con.execute(f"COPY _month TO '{tmp}' (FORMAT parquet)").fetchone()[0]
+                    written = self.con.execute(f"COPY ({rows}) TO '{tmp}' (FORMAT parquet)", values).fetchone()[0]
                     if written:
                         os.replace(tmp, target)
                     else:
                         target.unlink(missing_ok=True)
                 finally:
                     tmp.unlink(missing_ok=True)
-        self.con.execute("DROP TABLE _incoming; DROP TABLE _typed; DROP TABLE IF EXISTS _month")
+        self.con.execute("DROP TABLE _typed")
         return {d: counts[d] for d in sorted(counts)}
 
     def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
