@@ -53,7 +53,7 @@ def evaluate(config: Config) -> list[dict[str, Any]]:
         )
 
         def has_rows(table: str, warehouse=warehouse, season=season) -> bool:
-            return any(n and season.start <= d <= season.end for d, n in warehouse.partitions(table).items())
+            return bool(warehouse.partitions(table, season.start, season.end))
 
         if not has_rows(ACCURACY_TABLE):
             continue

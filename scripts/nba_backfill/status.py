@@ -113,7 +113,7 @@ def expected_outputs(config: Config, season: Season, warehouse=None) -> dict[str
     span = {"start_date": season.start, "end_date": season.end}
 
     def has_rows(table: str) -> bool:
-        return any(n and season.start <= d <= season.end for d, n in warehouse.partitions(table).items())
+        return bool(warehouse.partitions(table, season.start, season.end))
 
     mlfs = {"dates": 0, "first_date": None, "last_date": None}
     if has_rows(MLFS_TABLE):
