@@ -47,7 +47,7 @@ def main(ctx: click.Context, configfile: str | None) -> None:
     Examples:
       nba-backfill league                      # write the synthetic Phase 3 league (embedded warehouse)
       nba-backfill preflight --season 2022-23
-      nba-backfill run pcf --season 2022-23 --chunk 2022-11-17_2022-12-16
+      nba-backfill run pcf --season 2022-23 --chunk 2022-10-18_2023-04-09
       nba-backfill query "SELECT COUNT(*) FROM nba_predictions.ml_feature_store_v2"
     """
     ctx.ensure_object(dict)
@@ -61,7 +61,11 @@ marker_option = click.option(
     default=None,
     help="Write the marker here (Snakemake passes its output path; default: the path in README's layout).",
 )
-chunk_option = click.option("--chunk", required=True, help="Chunk name {first}_{last}, e.g. 2022-10-18_2022-11-16.")
+chunk_option = click.option(
+    "--chunk",
+    required=True,
+    help="Chunk name {first}_{last}, e.g. 2022-10-18_2023-04-09 (one season at the default chunk_days).",
+)
 
 
 @main.command()
@@ -132,7 +136,7 @@ def run(ctx: click.Context, processor: str, season: str, chunk: str, marker: str
 
     \b
     Example:
-      nba-backfill run tdza --season 2022-23 --chunk 2022-11-17_2022-12-16
+      nba-backfill run tdza --season 2022-23 --chunk 2022-10-18_2023-04-09
     """
     from .plan import chunk_marker
     from .runner import run_chunk_job, write_with_command, write_with_sql

@@ -17,7 +17,7 @@ def test_repo_config_is_valid():
     config = validate_config(base_config())
     assert [s.name for s in config.seasons] == ["2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
     assert config.season("2022-23").start == dt.date(2022, 10, 18)
-    assert config.chunk_days == 30 and config.backend == "duckdb"
+    assert config.chunk_days == 200 and config.backend == "duckdb"
 
 
 def _with(**changes) -> dict:

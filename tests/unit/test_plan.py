@@ -50,7 +50,7 @@ def test_retrain_windows_do_not_depend_on_the_chunk_size(length, chunk_days, ret
 
 
 def test_parse_chunk_rejects_names_that_are_not_chunks():
-    config = validate_config(base_config())
+    config = validate_config({**base_config(), "chunk_days": 30})
     chunk = season_chunks(config.season("2022-23"), 30)[1]
     assert parse_chunk(config, "2022-23", chunk.name) == chunk
     with pytest.raises(UsageError, match="is not a chunk of season 2022-23"):
@@ -64,7 +64,7 @@ def test_adoption_covers_only_whole_chunks_before_existing_through():
 
 
 def test_all_seasons_requests_every_chunk_marker_and_rollup():
-    config = validate_config(base_config())
+    config = validate_config({**base_config(), "chunk_days": 30})
     targets = all_season_targets(config)
     n_chunks = sum(len(season_chunks(s, 30)) for s in config.seasons)
     assert len([t for t in targets if t.startswith("markers/phase4/") and t.count("/") == 4]) == 5 * n_chunks
