@@ -28,40 +28,42 @@ PREDICTIONS = PHASE5["predictions"].table
 def write_predictions(job: Job) -> dict[str, Any]:
     """5A for one chunk: the five systems on the chunk's feature rows; the learned one retrained at each
     retrain window (walk-forward: a window is predicted by a model of the rows before it)."""
-    import pandas as pd
-    import pyarrow as pa
-
-    from .models import predict_chunk
+    from .models import (
+        FEATURE_INPUT_COLUMNS,
+        HISTORY_COLUMNS,
+        OPTIONAL_FEATURE_COLUMNS,
+        TRAINING_COLUMNS,
+        predict_table,
+    )
 
     warehouse, chunk, opener = job.warehouse, job.chunk, job.dates.opener
     settings = job.config.predictions
     windows = retrain_windows(job.season, chunk, settings["retrain_days"])
-    features = warehouse.query_arrow(
-        sql_text("prediction_inputs"), {"start_date": job.dates.start, "end_date": chunk.last}
-    ).to_pandas()
-    history = warehouse.query_arrow(
-        sql_text("player_history"), {"season_start": opener, "end_date": chunk.last}
-    ).to_pandas()
-    training = warehouse.query_arrow(
-        sql_text("training_rows"), {"season_start": opener, "before_date": windows[-1].first}
-    ).to_pandas()
-    parts, trained, counts = [], [], {}
-    for window in windows:
-        rows = features[(features["game_date"] >= window.first) & (features["game_date"] <= window.last)]
-        if rows.empty:  # bootstrap days or no games: nothing to predict, nothing to train
-            continue
-        predictions, models = predict_chunk(rows, history, training[training["game_date"] < window.first], settings)
-        parts.append(predictions)
-        trained.append({"window": {"first": window.first, "last": window.last}, **models["xgboost_v1"]})
-        for system, n in models["predictions"].items():
-            counts[system] = counts.get(system, 0) + n
-    schema = table_schema(PREDICTIONS).arrow_schema()
-    if parts:
-        arrow = pa.Table.from_pandas(pd.concat(parts, ignore_index=True), schema=schema, preserve_index=False)
-    else:
-        arrow = schema.empty_table()
-    warehouse.replace_partitions(PREDICTIONS, arrow, chunk.first, chunk.last)
-    return {"models": {"xgboost_v1": trained, "predictions": counts}}
+
+    def read(sql: str, params: dict, columns: tuple[str, ...]):
+        """The query's rows as a frame of the columns the systems read (the others, such as the feature
+        store's list columns, would only cost conversion)."""
+        table = warehouse.query_arrow(sql_text(sql), params)
+        return table.select([c for c in columns if c in table.column_names]).to_pandas()
+
+    features = read(
+        "prediction_inputs",
+        {"start_date": job.dates.start, "end_date": chunk.last},
+        (*FEATURE_INPUT_COLUMNS, *OPTIONAL_FEATURE_COLUMNS),
+    )
+    history = read("player_history", {"season_start": opener, "end_date": chunk.last}, HISTORY_COLUMNS)
+    training = read(
+        "training_rows",
+        {"season_start": opener, "before_date": windows[-1].first},
+        (*TRAINING_COLUMNS, "player_lookup", "is_dnp"),
+    )
+    # All windows in one call: the systems and the row assembly run once per chunk.
+    predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows])
+    warehouse.replace_partitions(
+        PREDICTIONS, predictions.cast(table_schema(PREDICTIONS).arrow_schema()), chunk.first, chunk.last
+    )
+    trained = meta["xgboost_v1"]  # one entry per window with rows; with none, nothing was predicted: no counts
+    return {"models": {"xgboost_v1": trained, "predictions": meta["predictions"] if trained else {}}}
 
 
 def run_tier_adjustments(

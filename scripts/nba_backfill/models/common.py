@@ -1,7 +1,7 @@
 """What the prediction systems share: feature names and defaults, the chunk's prepared rows, confidence and
 recommendation rules, and the assembly of `nba_predictions.player_prop_predictions` rows.
 
-Pure: frames in, frames out; no warehouse or file I/O.
+Pure: frames in, frames (the assembled rows: an Arrow table) out; no warehouse or file I/O.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MA = "moving_average_baseline_v1"
 ZM = "zone_matchup_v1"
@@ -84,6 +86,25 @@ RESULT_EXTRAS = (
     "contributing_systems", "prediction_variance",
 )  # fmt: skip
 
+_DATE_COLUMNS = ("game_date", "tier_as_of_date")
+
+
+def _arrow_type(name: str) -> pa.DataType:
+    if name in _FLOAT_COLUMNS:
+        return pa.float64()
+    if name in _INT_COLUMNS:
+        return pa.int64()
+    if name in _DATE_COLUMNS:
+        return pa.date32()
+    return pa.bool_() if name == "has_prop_line" else pa.string()
+
+
+PREDICTION_SCHEMA = pa.schema([(name, _arrow_type(name)) for name in PREDICTION_COLUMNS])
+# Output columns copied from the feature rows (universal_player_id and line_bookmaker may be absent: NULL).
+_PASSTHROUGH_STRINGS = (
+    "player_lookup", "universal_player_id", "game_id", "team_abbr", "opponent_team_abbr", "line_bookmaker",
+)  # fmt: skip
+
 MIN_POINTS, MAX_POINTS = 0.0, 60.0
 
 OVER, UNDER, PASS, NO_LINE = "OVER", "UNDER", "PASS", "NO_LINE"
@@ -100,7 +121,7 @@ class Chunk:
     is_home: np.ndarray  # bool
     days_rest: np.ndarray  # float, NaN when unknown
     line: np.ndarray  # float, NaN when there is no pre-tip-off line
-    passthrough: dict[str, np.ndarray]  # output columns copied from the feature rows (objects, None for NULL)
+    passthrough: dict[str, pa.Array]  # output columns copied from the feature rows, in the output's types
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -138,20 +159,12 @@ def prepare(features: pd.DataFrame) -> Chunk:
     # The row's is_home comes from the game id and is always known; the home_away feature is the fallback.
     is_home = np.where(np.isnan(is_home), filled["home_away"].to_numpy(), is_home) == 1.0
     passthrough = {
-        name: _nullable_objects(rows[name]) if name in rows.columns else np.full(len(rows), None, dtype=object)
-        for name in (
-            "player_lookup",
-            "universal_player_id",
-            "game_id",
-            "team_abbr",
-            "opponent_team_abbr",
-            "line_bookmaker",
-        )
+        name: to_arrow(rows[name] if name in rows.columns else None, pa.string(), len(rows))
+        for name in _PASSTHROUGH_STRINGS
     }
-    passthrough["date_iso"] = dates.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    passthrough["game_date"] = np.asarray(dates.dt.date.to_numpy(), dtype=object)
-    passthrough["season_year"] = as_float(rows["season_year"])
-    passthrough["feature_quality_score"] = as_float(rows["feature_quality_score"])
+    passthrough["game_date"] = pa.array(dates.to_numpy().astype("datetime64[D]"), pa.date32(), from_pandas=True)
+    for name in ("season_year", "feature_quality_score"):
+        passthrough[name] = to_arrow(as_float(rows[name]), _arrow_type(name), len(rows))
     return Chunk(
         rows=rows,
         dates=dates,
@@ -164,10 +177,18 @@ def prepare(features: pd.DataFrame) -> Chunk:
     )
 
 
-def _nullable_objects(values: pd.Series) -> np.ndarray:
-    out = values.to_numpy(dtype=object).copy()
-    out[pd.isna(out)] = None
-    return out
+def to_arrow(values, type_: pa.DataType, n: int) -> pa.Array:
+    """A column (numpy, Series or None for all-NULL) as an Arrow array of `type_`; NaN and None are NULL."""
+    if values is None:
+        return pa.nulls(n, type_)
+    if isinstance(values, pa.Array):
+        return values.cast(type_)
+    if type_ == pa.float64():
+        return pa.array(as_float(values), type_, from_pandas=True)
+    if type_ == pa.int64():
+        rounded = np.round(as_float(values))
+        return pa.array(rounded, mask=np.isnan(rounded)).cast(type_)
+    return pa.array(values, type_, from_pandas=True)
 
 
 def clamp_points(values) -> np.ndarray:
@@ -228,52 +249,47 @@ def result_frame(index, predicted, confidence, recommendation, **extras) -> pd.D
     return frame
 
 
-def assemble(chunk: Chunk, system_id: str, result: pd.DataFrame) -> pd.DataFrame:
-    """Rows of player_prop_predictions for one system's result, in PREDICTION_COLUMNS order and types."""
-    idx = result.index.to_numpy()
-    n = len(idx)
-    take = {name: values[idx] for name, values in chunk.passthrough.items()}
+def assemble(chunk: Chunk, results: dict[str, pd.DataFrame]) -> pa.Table:
+    """Rows of player_prop_predictions for every system's result (system_id → result): an Arrow table of
+    PREDICTION_SCHEMA sorted by game_date, player_lookup, system_id."""
+    systems = sorted(results)
+    idx = np.concatenate([results[s].index.to_numpy(dtype="int64") for s in systems])
+    system = np.repeat(np.arange(len(systems)), [len(results[s]) for s in systems])
+    # (game_date, player_lookup) is unique per chunk row, so its rank and then the system's name give the order.
+    keys = ["game_date", "player_lookup"]
+    by_key = pc.sort_indices(pa.table({k: chunk.passthrough[k] for k in keys}), [(k, "ascending") for k in keys])
+    row_rank = np.empty(len(chunk), dtype="int64")
+    row_rank[by_key.to_numpy()] = np.arange(len(chunk))
+    order = np.lexsort((system, row_rank[idx]))
+    idx, system = idx[order], system[order]
+
+    def result_column(name: str) -> np.ndarray:
+        fill = None if _arrow_type(name) == pa.string() else np.nan
+        parts = [results[s][name].to_numpy() if name in results[s] else np.full(len(results[s]), fill) for s in systems]
+        return np.concatenate(parts)[order]
+
+    indices = pa.array(idx)  # converted once for every take
+    take = {name: values.take(indices) for name, values in chunk.passthrough.items()}
+    system_id = pa.array(systems, pa.string()).take(system)
+    date_iso = chunk.passthrough["game_date"].cast(pa.string()).take(indices)  # each chunk row's date written once
     line = chunk.line[idx]
     has_line = ~np.isnan(line)
-    predicted = result["predicted_points"].to_numpy(dtype="float64")
-    out = {
-        "prediction_id": take["date_iso"] + "_" + take["player_lookup"].astype(str) + f"_{system_id}",
-        "system_id": np.full(n, system_id, dtype=object),
-        "player_lookup": take["player_lookup"],
-        "universal_player_id": take["universal_player_id"],
-        "game_date": take["game_date"],
-        "game_id": take["game_id"],
-        "team_abbr": take["team_abbr"],
-        "opponent_team_abbr": take["opponent_team_abbr"],
-        "season_year": take["season_year"],
+    lined = pa.array(has_line)
+    predicted = as_float(result_column("predicted_points"))
+    columns = {
+        **take,
+        "prediction_id": pc.binary_join_element_wise(date_iso, take["player_lookup"], system_id, "_"),
+        "system_id": system_id,
         "predicted_points": predicted,
-        "confidence_score": result["confidence_score"].to_numpy(dtype="float64"),
-        "recommendation": result["recommendation"].to_numpy(dtype=object),
+        "confidence_score": result_column("confidence_score"),
+        "recommendation": result_column("recommendation"),
         "has_prop_line": has_line,
         "current_points_line": line,
-        "line_bookmaker": np.where(has_line, take["line_bookmaker"], None),
-        "line_source": np.where(has_line, "ACTUAL_PROP", "NO_PROP_LINE").astype(object),
+        "line_bookmaker": pc.if_else(lined, take["line_bookmaker"], pa.scalar(None, pa.string())),
+        "line_source": pc.if_else(lined, "ACTUAL_PROP", "NO_PROP_LINE"),
         "line_margin": np.where(has_line, margin(predicted, np.where(has_line, line, 0.0)), np.nan),
-        "feature_quality_score": take["feature_quality_score"],
         "season_avg_points": chunk.raw["points_avg_season"].to_numpy()[idx],
+        **{name: result_column(name) for name in RESULT_EXTRAS},
     }
-    for name in RESULT_EXTRAS:
-        out[name] = result[name].to_numpy() if name in result.columns else np.full(n, None, dtype=object)
-    for name in ("scoring_tier", "tier_adjustment", "adjusted_points", "tier_as_of_date"):
-        out[name] = np.full(n, None, dtype=object)
-    return pd.DataFrame({name: _typed(name, out[name]) for name in PREDICTION_COLUMNS})
-
-
-def _typed(name: str, values) -> pd.Series | np.ndarray:
-    """A column with its type: floats float64, ints nullable Int64, the flag bool, the rest objects."""
-    if name in _FLOAT_COLUMNS:
-        return as_float(values)
-    if name in _INT_COLUMNS:
-        return pd.array(np.round(as_float(values)), dtype="Int64")
-    if name == "has_prop_line":
-        return np.asarray(values, dtype=bool)
-    return np.asarray(values, dtype=object)
-
-
-def empty_predictions() -> pd.DataFrame:
-    return pd.DataFrame({name: _typed(name, np.zeros(0, dtype=object)) for name in PREDICTION_COLUMNS})
+    arrays = [to_arrow(columns.get(f.name), f.type, len(idx)) for f in PREDICTION_SCHEMA]
+    return pa.Table.from_arrays(arrays, schema=PREDICTION_SCHEMA)

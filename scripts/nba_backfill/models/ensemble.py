@@ -44,20 +44,22 @@ def predict(chunk: Chunk, components: dict[str, pd.DataFrame]) -> pd.DataFrame:
     row = np.concatenate([r.index.to_numpy() for r in used])
     pred = np.concatenate([r["predicted_points"].to_numpy(dtype="float64") for r in used])
     conf = np.concatenate([r["confidence_score"].to_numpy(dtype="float64") for r in used])
-    rec = np.concatenate([r["recommendation"].to_numpy(dtype=object) for r in used])
 
-    rows, group = np.unique(row, return_inverse=True)
+    def total(weights) -> np.ndarray:  # per chunk row, summed in the components' order
+        return np.bincount(row, weights=weights, minlength=len(chunk))
 
-    def total(weights) -> np.ndarray:
-        return np.bincount(group, weights=weights, minlength=len(rows))
+    def votes(side: str) -> np.ndarray:
+        return total(np.concatenate([(r["recommendation"] == side).to_numpy(dtype=bool) for r in used]))
 
-    n = np.bincount(group, minlength=len(rows))
-    conf_sum = total(conf)
-    mean_pred = total(pred) / n
-    weighted = np.where(conf_sum > 0, total(pred * conf) / np.where(conf_sum > 0, conf_sum, 1.0), mean_pred)
-    s = np.sqrt(total((pred - mean_pred[group]) ** 2) / n)
-    over, under = total(rec == OVER), total(rec == UNDER)
-    mean_conf = conf_sum / n
+    rows = np.arange(len(chunk))
+    n = np.bincount(row, minlength=len(chunk))
+    with np.errstate(invalid="ignore", divide="ignore"):  # rows no component predicted: dropped below
+        conf_sum = total(conf)
+        mean_pred = total(pred) / n
+        weighted = np.where(conf_sum > 0, total(pred * conf) / np.where(conf_sum > 0, conf_sum, 1.0), mean_pred)
+        s = np.sqrt(total((pred - mean_pred[row]) ** 2) / n)
+        mean_conf = conf_sum / n
+    over, under = votes(OVER), votes(UNDER)
 
     keep = n >= MIN_COMPONENTS
     rows, n, weighted, s, over, under, mean_conf = (a[keep] for a in (rows, n, weighted, s, over, under, mean_conf))

@@ -44,6 +44,9 @@ TOP_N = 20
 MIN_GAMES = 5
 MIN_CONFIDENCE = 0.65
 MIN_EDGE = 2.0
+# Similarity points by the gap between the game's and a candidate's opponent tier (0–2) and rest bucket (0–3).
+TIER_POINTS = np.array([40, 20, 0])
+REST_POINTS = np.array([30, 15, 0, 0])
 
 
 def opponent_tier(def_rating) -> np.ndarray:
@@ -118,9 +121,10 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 def predict(chunk: Chunk, history: pd.DataFrame) -> pd.DataFrame:
     games = played_games(history)
     f = chunk.filled
-    players = pd.Index(chunk.rows["player_lookup"].to_numpy(dtype=object)).unique()
-    row_code = players.get_indexer(chunk.rows["player_lookup"].to_numpy(dtype=object)).astype("int64")
-    game_code = players.get_indexer(games["player_lookup"].to_numpy(dtype=object)).astype("int64")
+    # Players numbered in the chunk's order of appearance; the games of anyone else get -1 and are dropped.
+    codes, _ = pd.factorize(pd.concat([chunk.rows["player_lookup"], games["player_lookup"]], ignore_index=True))
+    row_code, game_code = codes[: len(chunk)].astype("int64"), codes[len(chunk) :].astype("int64")
+    game_code[game_code > row_code.max(initial=-1)] = -1
     games = games[game_code >= 0]
     game_code = game_code[game_code >= 0]
     # Games sorted by (player, day); one key per game so that a player's window is a slice found by search.
@@ -147,19 +151,19 @@ def predict(chunk: Chunk, history: pd.DataFrame) -> pd.DataFrame:
     rest = rest_bucket(chunk.days_rest)[pair_row]
     home = chunk.is_home[pair_row]
     form = form_bucket(chunk.raw["points_avg_last_5"] - chunk.raw["points_avg_season"])[pair_row]
-    tier_gap = np.abs(tier - g_tier[pair_game])
-    rest_gap = np.abs(rest - g_rest[pair_game])
     score = (
-        np.select([tier_gap == 0, tier_gap == 1], [40, 20], 0)
-        + np.select([rest_gap == 0, rest_gap == 1], [30, 15], 0)
+        TIER_POINTS[np.abs(tier - g_tier[pair_game])]
+        + REST_POINTS[np.abs(rest - g_rest[pair_game])]
         + np.where(home == g_home[pair_game], 15, 0)
         + np.where(form == g_form[pair_game], 15, 5)
-    ).astype("float64")
+    )
 
     kept = score >= MIN_SIMILARITY
     pair_row, pair_game, recency, score = pair_row[kept], pair_game[kept], recency[kept], score[kept]
-    best = np.lexsort((recency, -score, pair_row))  # per row: best score first, then the most recent
-    pair_row, pair_game, score = pair_row[best], pair_game[best], score[best]
+    # Per row: best score (≤ 100) first, then the most recent (recency < MAX_CANDIDATES, unique within a row),
+    # as one unique integer key: a single sort.
+    best = np.argsort((pair_row * 101 + 100 - score) * MAX_CANDIDATES + recency, kind="stable")
+    pair_row, pair_game, score = pair_row[best], pair_game[best], score[best].astype("float64")
     top = _rank_within(pair_row) < TOP_N
     pair_row, points, score = pair_row[top], g_points[pair_game[top]], score[top]
 

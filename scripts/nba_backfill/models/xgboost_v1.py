@@ -16,7 +16,9 @@ belonged to a mock model.) Recommendation as §4.5: confidence ≥ 0.60 and |pre
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -59,33 +61,53 @@ class Model:
         return self.booster is not None
 
 
-def _usable(training: pd.DataFrame | None, before: pd.Timestamp | None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class TrainingSet:
+    """The usable training rows (actual points, not DNP) sorted by date then player, as xgboost takes them."""
+
+    days: np.ndarray  # datetime64[D], ascending
+    features: np.ndarray  # the 25 features, NaN when missing
+    labels: np.ndarray  # actual_points
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def before(self, day: dt.date) -> TrainingSet:
+        """The rows dated before `day`: a prefix, so each window trains on the very rows (and order) it would
+        get from its own query."""
+        n = int(np.searchsorted(self.days, np.datetime64(day, "D")))
+        return TrainingSet(self.days[:n], self.features[:n], self.labels[:n])
+
+
+def training_set(training: pd.DataFrame | None) -> TrainingSet:
     if training is None or len(training) == 0:
-        return pd.DataFrame({"game_date": pd.Series([], dtype="datetime64[ns]")})
+        return TrainingSet(np.zeros(0, dtype="datetime64[D]"), np.zeros((0, len(FEATURE_NAMES))), np.zeros(0))
     require_columns(training, TRAINING_COLUMNS, "training")
     keep = ~np.isnan(as_float(training["actual_points"]))
     if "is_dnp" in training.columns:
         keep &= ~as_bool(training["is_dnp"])
     rows = training[keep].copy()
     rows["game_date"] = pd.to_datetime(rows["game_date"]).dt.normalize()
-    if before is not None and len(rows) and rows["game_date"].max() >= before:
-        late = rows["game_date"].max().date()
-        raise ValueError(f"training has rows dated {late}, on or after the chunk's first date {before.date()}")
     order = ["game_date", "player_lookup"] if "player_lookup" in rows.columns else ["game_date"]
-    return rows.sort_values(order, kind="stable").reset_index(drop=True)
+    rows = rows.sort_values(order, kind="stable")
+    return TrainingSet(
+        rows["game_date"].to_numpy().astype("datetime64[D]"),
+        np.column_stack([as_float(rows[name]) for name in FEATURE_NAMES]),
+        as_float(rows["actual_points"]),
+    )
 
 
-def train(
-    training: pd.DataFrame | None, min_training_rows: int, seed: int, before: pd.Timestamp | None = None
-) -> Model:
-    """Train on `training`'s rows with actual points (not DNP); `before` (the chunk's first date) guards
-    walk-forward: a training row dated on or after it is an error."""
-    rows = _usable(training, before)
+def train(rows: TrainingSet, min_training_rows: int, seed: int, before: pd.Timestamp | None = None) -> Model:
+    """Train on `rows`; `before` (the chunk's first date) guards walk-forward: a row dated on or after it is an
+    error."""
+    first, last = (str(rows.days[0]), str(rows.days[-1])) if len(rows) else (None, None)
+    if before is not None and last is not None and rows.days[-1] >= np.datetime64(before.date()):
+        raise ValueError(f"training has rows dated {last}, on or after the chunk's first date {before.date()}")
     meta = {
         "trained": False,
         "training_rows": len(rows),
-        "training_first_date": rows["game_date"].min().date().isoformat() if len(rows) else None,
-        "training_last_date": rows["game_date"].max().date().isoformat() if len(rows) else None,
+        "training_first_date": first,
+        "training_last_date": last,
         "min_training_rows": int(min_training_rows),
         "reason": None,
         "model_id": None,
@@ -100,13 +122,12 @@ def train(
 
     import xgboost as xgb  # heavy import, only when a model is trained
 
-    features = np.column_stack([as_float(rows[name]) for name in FEATURE_NAMES])
-    dtrain = xgb.DMatrix(features, label=as_float(rows["actual_points"]), feature_names=list(FEATURE_NAMES), nthread=1)
+    dtrain = xgb.DMatrix(rows.features, label=rows.labels, feature_names=list(FEATURE_NAMES), nthread=1)
     booster = xgb.train({**PARAMS, "seed": int(seed) % 2**31}, dtrain, num_boost_round=NUM_TREES)
     digest = hashlib.sha256(bytes(booster.save_raw("ubj"))).hexdigest()[:12]
     meta.update(
         trained=True,
-        reason=f"trained on {len(rows)} rows dated {meta['training_first_date']}..{meta['training_last_date']}",
+        reason=f"trained on {len(rows)} rows dated {first}..{last}",
         model_id=f"{SYSTEM_ID}_{digest}",
         params={**PARAMS, "num_trees": NUM_TREES, "seed": int(seed)},
     )
@@ -124,19 +145,31 @@ def confidence(feature_quality_score, points_std_last_10) -> np.ndarray:
     return round_confidence(conf)
 
 
-def predict(chunk: Chunk, model: Model) -> pd.DataFrame:
-    if not model.trained or len(chunk) == 0:
+def predict(chunk: Chunk, models: list[tuple[np.ndarray, Model]]) -> pd.DataFrame:
+    """Each trained model predicts its rows of the chunk (row numbers); the others' rows get no prediction."""
+    models = [(window, model) for window, model in models if model.trained and len(window)]
+    if not models:
         return result_frame([], [], [], [])
     import xgboost as xgb
 
     features = chunk.raw[list(FEATURE_NAMES)].to_numpy(dtype="float64")
-    raw = model.booster.predict(xgb.DMatrix(features, feature_names=list(FEATURE_NAMES), nthread=1))
+    rows = np.concatenate([window for window, _ in models])
+    raw = np.concatenate(
+        [
+            model.booster.predict(xgb.DMatrix(features[window], feature_names=list(FEATURE_NAMES), nthread=1))
+            for window, model in models
+        ]
+    )
     predicted = clamp_points(raw.astype("float64"))
-    conf = confidence(as_float(chunk.rows["feature_quality_score"]), chunk.raw["points_std_last_10"])
+    conf = confidence(
+        as_float(chunk.rows["feature_quality_score"])[rows], chunk.raw["points_std_last_10"].to_numpy()[rows]
+    )
     return result_frame(
-        np.arange(len(chunk)),
+        rows,
         predicted,
         conf,
-        edge_recommendation(predicted, conf, chunk.line, MIN_CONFIDENCE, MIN_EDGE),
-        ml_model_id=np.full(len(chunk), model.meta["model_id"], dtype=object),
+        edge_recommendation(predicted, conf, chunk.line[rows], MIN_CONFIDENCE, MIN_EDGE),
+        ml_model_id=np.concatenate(
+            [np.full(len(window), model.meta["model_id"], dtype=object) for window, model in models]
+        ),
     )
