@@ -1,4 +1,4 @@
-"""Hand-made input rows for `nba_backfill.models.predict_chunk`.
+"""Hand-made input rows for `nba_backfill.models.predict_table`, and `predict_chunk`: its rows as a DataFrame.
 
 feature_row(points_avg_last_5=20.0, current_points_line=18.5)   # one chunk row, every other column a plain default
 history_row("alice", "2025-01-07", points=22, days_rest=2)       # one past game
@@ -11,10 +11,28 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pyarrow as pa
 
-from nba_backfill.models import FEATURE_NAMES, predict_chunk
+from nba_backfill.models import FEATURE_NAMES, predict_table
 
 D = dt.date(2025, 1, 20)
+
+
+def predict_chunk(
+    features: pd.DataFrame,
+    history: pd.DataFrame,
+    training: pd.DataFrame | None,
+    config: dict,
+    windows: list[tuple[dt.date, dt.date]] | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """predict_table's rows as a DataFrame (strings as objects with None for NULL, ints nullable Int64, dates
+    datetime.date) and its metadata."""
+    table, meta = predict_table(features, history, training, config, windows)
+    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    strings = [f.name for f in table.schema if f.type == pa.string()]
+    frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
+    return frame, meta
+
 
 # A plain player: averages 20, mid-range everything, fresh, no adjustments.
 FEATURES = {

@@ -9,9 +9,9 @@ import random
 import pandas as pd
 import pyarrow as pa
 import pytest
-from prediction_rows import D, feature_row, frame, history_row, run
+from prediction_rows import D, feature_row, frame, history_row, predict_chunk, run
 
-from nba_backfill.models import FEATURE_NAMES, PREDICTION_COLUMNS, SYSTEM_IDS, predict_chunk
+from nba_backfill.models import FEATURE_NAMES, PREDICTION_COLUMNS, SYSTEM_IDS
 from nba_backfill.tables import table_schema
 
 PREDICTIONS = "nba_predictions.player_prop_predictions"

@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from prediction_rows import FEATURES, D, by_system, feature_row, run
+from prediction_rows import FEATURES, D, by_system, feature_row, predict_chunk, run
 
-from nba_backfill.models import FEATURE_NAMES, HISTORY_COLUMNS, predict_chunk
+from nba_backfill.models import FEATURE_NAMES, HISTORY_COLUMNS
 from nba_backfill.models.common import edge_recommendation
 from nba_backfill.models.xgboost_v1 import confidence
 

@@ -43,27 +43,10 @@ __all__ = [
     "PREDICTION_SCHEMA",
     "SYSTEM_IDS",
     "TRAINING_COLUMNS",
-    "predict_chunk",
     "predict_table",
 ]
 
 DEFAULT_MIN_TRAINING_ROWS = 3000
-
-
-def predict_chunk(
-    features: pd.DataFrame,
-    history: pd.DataFrame,
-    training: pd.DataFrame | None,
-    config: dict,
-    windows: list[tuple[dt.date, dt.date]] | None = None,
-) -> tuple[pd.DataFrame, dict]:
-    """predict_table's rows as a DataFrame (strings as objects with None for NULL, ints nullable Int64, dates
-    datetime.date) and its metadata."""
-    table, meta = predict_table(features, history, training, config, windows)
-    frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-    strings = [f.name for f in table.schema if f.type == pa.string()]
-    frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
-    return frame, meta
 
 
 def predict_table(

@@ -51,7 +51,7 @@ FEATURE_DEFAULTS: dict[str, float] = {
 }
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURE_DEFAULTS)
 
-# Columns predict_chunk reads from each input frame (universal_player_id and line_bookmaker may be absent).
+# Columns predict_table reads from each input frame (universal_player_id and line_bookmaker may be absent).
 FEATURE_INPUT_COLUMNS: tuple[str, ...] = (
     "game_date", "player_lookup", "game_id", "team_abbr", "opponent_team_abbr", "season_year", "is_home",
     "days_rest", "feature_quality_score", "current_points_line", *FEATURE_NAMES,
