@@ -30,6 +30,13 @@ def table_writes(processor):
     return lambda wildcards: int(CONFIG.backend == "bigquery" and wildcards.get("processor", processor) == processor)
 
 
+# Publishing jobs share one target (index.json, latest.json, players files). A folder target is locked by the job
+# itself while it writes, so local jobs only queue for that; GCS has no lock: its jobs take the one
+# `publish_target` slot (capped in the profiles), one at a time.
+def publish_slot():
+    return int(CONFIG.raw.get("publish", {}).get("target", "").startswith("gs://"))
+
+
 def get_league_input(wildcards):
     """The embedded warehouse gets the synthetic league first; BigQuery already holds Phase 3."""
     return ["markers/league.done"] if CONFIG.backend == "duckdb" else []

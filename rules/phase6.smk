@@ -6,7 +6,7 @@ rule publish_season:
     log:
         "logs/phase6/{season}.log",
     resources:
-        publish_target=1,
+        publish_target=publish_slot(),
     shell:
         "nba-backfill publish --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
 
@@ -19,6 +19,6 @@ rule publish_daily:
     log:
         "logs/phase6/{season}/{chunk}.log",
     resources:
-        publish_target=1,
+        publish_target=publish_slot(),
     shell:
         "nba-backfill publish --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"

@@ -17,6 +17,9 @@ rule check_preflight:
         "markers/preflight/{season}.done",
     log:
         "logs/preflight/{season}.log",
+    # Every season's chain starts as soon as the league is there; otherwise one season can wait behind the others'
+    # Phase 4 and finish alone at the end.
+    priority: 10
     shell:
         "nba-backfill preflight --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
 

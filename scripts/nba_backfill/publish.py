@@ -854,10 +854,11 @@ def verify(target: LocalTarget | GCSTarget, plan: Plan, season: str) -> list[Che
     ]
 
 
-def _plan(
-    config: Config, season_name: str, chunk_name: str | None, settings: dict[str, Any], target: LocalTarget | GCSTarget
-) -> tuple[Plan, Any]:
-    """The files to publish (nothing written yet) and the warehouse they were read from."""
+def _prepare(
+    config: Config, season_name: str, chunk_name: str | None, settings: dict[str, Any]
+) -> tuple[Callable[[str | None], Plan], dt.date | None, Any]:
+    """Read the season's (or chunk's) graded rows; return how to build the files from them given what newer
+    publication the target holds (nothing written yet), the last graded date, and the warehouse."""
     season = config.season(season_name)
     first, last = season.start, season.end
     if chunk_name is not None:
@@ -867,9 +868,18 @@ def _plan(
     warehouse = open_warehouse(config, labels, scope=(season.start, last))
     rows = season_rows(warehouse, season.start, last, settings["system_id"])
     if not rows and chunk_name is not None:  # a daily run before the season's first graded date
-        return Plan([], None, None, "none", [f"no graded {settings['system_id']} rows through {last}"]), warehouse
-    superseded_by = newer_publication(target, season_name, max(r["game_date"] for r in rows)) if rows else None
-    return build_files(rows, season_name, settings, superseded_by, (first, last)), warehouse
+        empty = Plan([], None, None, "none", [f"no graded {settings['system_id']} rows through {last}"])
+        return (lambda superseded_by: empty), None, warehouse
+    through = max(r["game_date"] for r in rows) if rows else None
+    return (
+        (lambda superseded_by: build_files(rows, season_name, settings, superseded_by, (first, last))),
+        through,
+        warehouse,
+    )
+
+
+def _newer(target: LocalTarget | GCSTarget, season_name: str, through: dt.date | None) -> str | None:
+    return newer_publication(target, season_name, through) if through else None
 
 
 def check_publish(
@@ -879,7 +889,8 @@ def check_publish(
     settings = publish_settings(config, target)
     dest = open_target(settings["target"], client)
     try:
-        return verify(dest, _plan(config, season_name, chunk_name, settings, dest)[0], season_name)
+        build, through, _ = _prepare(config, season_name, chunk_name, settings)
+        return verify(dest, build(_newer(dest, season_name, through)), season_name)
     except UnsafePath as err:
         raise _fail(season_name, settings["target"], str(err)) from None
 
@@ -899,8 +910,13 @@ def run_publish(
     settings = publish_settings(config, target)
     dest = open_target(settings["target"], client)
     try:
+        build, through, warehouse = _prepare(config, season_name, chunk_name, settings)
+        guess = _newer(dest, season_name, through)
+        plan = build(guess)  # the slow part (every document built and validated), while other seasons publish
         with dest.lock():
-            plan, warehouse = _plan(config, season_name, chunk_name, settings, dest)
+            newer = _newer(dest, season_name, through)  # what the target holds now decides the shared files
+            if newer != guess:
+                plan = build(newer)
             dest.write(plan.files)
             checks = verify(dest, plan, season_name)
     except UnsafePath as err:
