@@ -75,6 +75,44 @@ def test_writers_of_different_dates_in_one_month_keep_each_others_rows(tmp_path)
     assert DuckDBWarehouse(tmp_path).partitions(SCHEDULE) == {d(day): 1 for day in sorted(odd + even)}
 
 
+# a month file big enough that reading it takes a while
+MANY = [game(f"g{i}", f"2022-11-{1 + i % 28:02d}") for i in range(20000) if 1 + i % 28 != 2]
+
+
+def _rewrite_one_date(root: str, start, done, times: int) -> None:
+    warehouse = DuckDBWarehouse(root)
+    start.wait()
+    for i in range(times):
+        write_rows(warehouse, SCHEDULE, [game("w", "2022-11-02", home=f"H{i % 3}")])
+    done.set()
+
+
+def _read_other_dates(root: str, start, done) -> None:
+    warehouse = DuckDBWarehouse(root)
+    start.wait()
+    while not done.is_set():  # reading all the time the writer writes
+        rows = warehouse.query(f"SELECT COUNT(*) FROM {SCHEDULE} WHERE game_date <> DATE '2022-11-02'").rows
+        assert rows == [(len(MANY),)]
+
+
+def test_a_query_never_reads_a_month_file_while_it_is_replaced(tmp_path):
+    """One process rewrites a date while another reads the month's other dates: every read sees whole files."""
+    import multiprocessing
+
+    write_rows(DuckDBWarehouse(tmp_path), SCHEDULE, MANY)
+    spawn = multiprocessing.get_context("spawn")
+    start, done = spawn.Barrier(2), spawn.Event()
+    workers = [
+        spawn.Process(target=_rewrite_one_date, args=(str(tmp_path), start, done, 200)),
+        spawn.Process(target=_read_other_dates, args=(str(tmp_path), start, done)),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [w.exitcode for w in workers] == [0, 0]
+
+
 def test_rows_outside_the_replaced_range_are_refused(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_rows(warehouse, SCHEDULE, GAMES)

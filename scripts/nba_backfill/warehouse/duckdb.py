@@ -19,7 +19,7 @@ import datetime as dt
 import fcntl
 import itertools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,26 @@ class DuckDBWarehouse(Warehouse):
         return [folder / n for n in names]
 
     @contextlib.contextmanager
-    def _locked(self, table: str) -> Iterator[None]:
-        """One writer per table at a time (released by the kernel if the process dies)."""
+    def _lock(self, table: str, exclusive: bool) -> Iterator[None]:
+        """A writer holds its table exclusively for its read-modify-write of month files; a query holds the
+        tables it reads shared, from listing their files to fetching its result (DuckDB may open a file more
+        than once, and a rename between two opens would tear the read). Released by the kernel if the process
+        dies. A table without a folder has nothing to read yet."""
         folder = self.table_dir(table)
-        folder.mkdir(parents=True, exist_ok=True)
+        if exclusive:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.exists():
+            yield
+            return
         with open(folder / ".lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            yield
+
+    @contextlib.contextmanager
+    def _reading(self, tables) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for table in sorted(tables):
+                stack.enter_context(self._lock(table, exclusive=False))
             yield
 
     # -- connection and views ----------------------------------------------------------------------------
@@ -105,33 +119,31 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(f"table {table} does not exist in {self.root}")
         self.con.execute(f'CREATE OR REPLACE VIEW "{dataset}"."{name}" AS {body}')
 
-    def _execute(self, sql: str, params: Mapping[str, Any] | None, arrow: bool = False):
-        """Run BigQuery SQL: views for the tables it reads, exactly the parameters it uses."""
+    def _execute(self, sql: str, params: Mapping[str, Any] | None, fetch: Callable[[Any], Any] = lambda c: c):
+        """Run BigQuery SQL: views for the tables it reads, exactly the parameters it uses; `fetch` takes the
+        result while the tables are still locked for reading."""
         import duckdb
 
         translation = to_duckdb(sql)
-        for table in translation.tables:
-            self._ensure_view(table)
         params = params or {}
         missing = [p for p in translation.params if p not in params]
         if missing:
             raise WarehouseError(f"query parameter(s) @{', @'.join(missing)} not given")
         values = {p: params[p] for p in translation.params}
-        try:
-            if arrow:  # a relation hands Arrow over without the extra copy of a cursor
-                return self.con.sql(translation.sql, params=values).to_arrow_table()
-            return self.con.execute(translation.sql, values)
-        except duckdb.Error as err:
-            raise WarehouseError(f"query failed: {str(err).splitlines()[0]}") from None
+        with self._reading(translation.tables):
+            for table in translation.tables:
+                self._ensure_view(table)
+            try:
+                return fetch(self.con.execute(translation.sql, values))
+            except duckdb.Error as err:
+                raise WarehouseError(f"query failed: {str(err).splitlines()[0]}") from None
 
     # -- interface ---------------------------------------------------------------------------------------
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> QueryResult:
-        cursor = self._execute(sql, params)
-        columns = [d[0] for d in cursor.description]
-        return QueryResult(columns, cursor.fetchall())
+        return self._execute(sql, params, lambda c: QueryResult([d[0] for d in c.description], c.fetchall()))
 
     def query_arrow(self, sql: str, params: Mapping[str, Any] | None = None):
-        return self._execute(sql, params, arrow=True)
+        return self._execute(sql, params, lambda c: c.to_arrow_table())
 
     def replace_partitions(self, table, source, first, last, params=None) -> dict[dt.date, int]:
         schema = table_schema(table)
@@ -162,7 +174,7 @@ class DuckDBWarehouse(Warehouse):
         folder = self.table_dir(table)
         staging = folder / "_staging"
         staging.mkdir(parents=True, exist_ok=True)
-        with self._locked(table):
+        with self._lock(table, exclusive=True):
             for stem, low, high in _months(first, last):
                 target = folder / f"{stem}.parquet"
                 rows, values = f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?', [low, high]  # in file order
@@ -185,14 +197,16 @@ class DuckDBWarehouse(Warehouse):
 
     def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
         low, high = first or dt.date.min, last or dt.date.max
-        files = self._files(table, low.isoformat(), high.isoformat())  # by file name, before opening any file
-        if not files:
-            return {}
-        part = table_schema(table).partition_by
-        listing = ", ".join(f"'{f}'" for f in files)
-        rows = self.con.execute(
-            f'SELECT "{part}", COUNT(*) FROM read_parquet([{listing}]) WHERE "{part}" BETWEEN ? AND ? GROUP BY 1 '
-            "ORDER BY 1",
-            [low, high],
-        ).fetchall()
-        return dict(rows)
+        with self._reading([table]):
+            files = self._files(table, low.isoformat(), high.isoformat())  # by file name, before opening any file
+            if not files:
+                return {}
+            part = table_schema(table).partition_by
+            listing = ", ".join(f"'{f}'" for f in files)
+            return dict(
+                self.con.execute(
+                    f'SELECT "{part}", COUNT(*) FROM read_parquet([{listing}]) WHERE "{part}" BETWEEN ? AND ? '
+                    "GROUP BY 1 ORDER BY 1",
+                    [low, high],
+                ).fetchall()
+            )
