@@ -5,8 +5,9 @@ still dates (every interface call speaks of dates); a month file only stores the
 machines opening or writing a Parquet file costs ~4-6 ms whatever its size, and a file per date made the
 backfill spend most of its time there. A write rewrites each month it touches: the month's rows outside the
 replaced dates are kept, the new rows added, the file written to `<table>/_staging/` and renamed into place,
-so a reader (or a crash) sees each date's old rows or its new rows, never a torn file. Writers of one table
-take its lock file (`<table>/.lock`) for that read-modify-write; jobs writing other tables never wait.
+so a crash leaves each date's old rows or its new rows, never a torn file. A writer holds the table's lock file
+(`<table>/.lock`) exclusively for that read-modify-write and a query holds the tables it reads shared, so
+readers never see a month file change under them; jobs on other tables never wait.
 
 A job can give a `scope` (first, last): its views then list only the month files that overlap it and keep only
 its dates, so a job never opens another season's files.
