@@ -120,9 +120,9 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(f"table {table} does not exist in {self.root}")
         self.con.execute(f'CREATE OR REPLACE VIEW "{dataset}"."{name}" AS {body}')
 
-    def _execute(self, sql: str, params: Mapping[str, Any] | None, fetch: Callable[[Any], Any] = lambda c: c):
-        """Run BigQuery SQL: views for the tables it reads, exactly the parameters it uses; `fetch` takes the
-        result while the tables are still locked for reading."""
+    def _execute(self, sql: str, params: Mapping[str, Any] | None, run: Callable[[str, dict], Any] | None = None):
+        """Run BigQuery SQL: views for the tables it reads, exactly the parameters it uses. `run` (default: the
+        connection's execute) runs the DuckDB SQL and takes its result while the tables are locked for reading."""
         import duckdb
 
         translation = to_duckdb(sql)
@@ -135,16 +135,23 @@ class DuckDBWarehouse(Warehouse):
             for table in translation.tables:
                 self._ensure_view(table)
             try:
-                return fetch(self.con.execute(translation.sql, values))
+                return (run or self.con.execute)(translation.sql, values)
             except duckdb.Error as err:
                 raise WarehouseError(f"query failed: {str(err).splitlines()[0]}") from None
 
     # -- interface ---------------------------------------------------------------------------------------
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> QueryResult:
-        return self._execute(sql, params, lambda c: QueryResult([d[0] for d in c.description], c.fetchall()))
+        def rows(duckdb_sql: str, values: dict) -> QueryResult:
+            cursor = self.con.execute(duckdb_sql, values)
+            return QueryResult([d[0] for d in cursor.description], cursor.fetchall())
+
+        return self._execute(sql, params, rows)
 
     def query_arrow(self, sql: str, params: Mapping[str, Any] | None = None):
-        return self._execute(sql, params, lambda c: c.to_arrow_table())
+        # a relation hands Arrow over without the extra copy of a cursor
+        return self._execute(
+            sql, params, lambda duckdb_sql, values: self.con.sql(duckdb_sql, params=values).to_arrow_table()
+        )
 
     def replace_partitions(self, table, source, first, last, params=None) -> dict[dt.date, int]:
         schema = table_schema(table)
