@@ -51,16 +51,12 @@ def evaluate(config: Config) -> list[dict[str, Any]]:
         warehouse = open_warehouse(
             config, {"processor": "evaluate", "season": season.name}, scope=(season.start, season.end)
         )
-
-        def has_rows(table: str, warehouse=warehouse, season=season) -> bool:
-            return bool(warehouse.partitions(table, season.start, season.end))
-
-        if not has_rows(ACCURACY_TABLE):
+        if not warehouse.partitions(ACCURACY_TABLE, season.start, season.end):
             continue
         params = {"start_date": season.start, "end_date": season.end, "system_id": system_id}
         systems = warehouse.query(sql_text("evaluate"), params).dicts()
         oracle = {"oracle_rows": 0, "oracle_mae": None}
-        if has_rows(ORACLE_TABLE):
+        if warehouse.partitions(ORACLE_TABLE, season.start, season.end):
             oracle = warehouse.query(sql_text("evaluate_oracle"), params).dicts()[0]
         for row in systems:
             out.append(

@@ -10,6 +10,7 @@ deterministic, which is all a fingerprint needs. Project ids are dropped from ta
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -71,8 +72,9 @@ def _transpile(bigquery_sql: str) -> Translation:
     return Translation(";\n".join(out), tuple(sorted(tables - cte_names)), tuple(sorted(params)))
 
 
+@functools.cache
 def _sqlglot_version() -> str:
-    """The installed sqlglot's version file, found without importing sqlglot (~135 ms) or asking
+    """The installed sqlglot's version file (read once a process), found without importing sqlglot (~135 ms) or asking
     importlib.metadata (~80 ms: it scans every installed distribution)."""
     from importlib.util import find_spec
 
