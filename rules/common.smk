@@ -24,8 +24,9 @@ wildcard_constraints:
     chunk=r"\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}",
 
 
-# BigQuery runs at most 2 mutating statements per table at once: each job that writes a table takes one
-# `writes_<table>` slot (capped in profiles/default). On the embedded warehouse jobs write disjoint files: no slot.
+# BigQuery aborts a transaction that mutates a table another one is mutating: each job that writes a table takes
+# its `writes_<processor>` slot (capped at 1 in the profiles; `tiers` is scoring_tier_adjustments). On the embedded
+# warehouse jobs write disjoint files: no slot.
 def table_writes(processor):
     return lambda wildcards: int(CONFIG.backend == "bigquery" and wildcards.get("processor", processor) == processor)
 

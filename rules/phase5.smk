@@ -19,6 +19,7 @@ rule adjust_tiers:
     log:
         "logs/phase5a/{season}.log",
     resources:
+        writes_tiers=table_writes("tiers"),
         writes_predictions=table_writes("predictions"),
     shell:
         "nba-backfill tiers --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
@@ -32,6 +33,7 @@ rule adjust_tiers_daily:
     log:
         "logs/phase5a/{season}/{chunk}.log",
     resources:
+        writes_tiers=table_writes("tiers"),
         writes_predictions=table_writes("predictions"),
     shell:
         "nba-backfill tiers --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"

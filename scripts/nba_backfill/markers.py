@@ -48,7 +48,8 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 
 def write_marker(path: Path | str, started: dt.datetime, warehouse=None, **fields: Any) -> None:
     """The timing sidecar first, the marker last: a marker on disk means everything before it happened.
-    With `warehouse`, the sidecar also says how much of the job was spent in warehouse calls."""
+    With `warehouse`, the sidecar also says how much of the job was spent in warehouse calls, and how many
+    statements were re-run after a transient failure (e.g. a concurrent-update abort on BigQuery)."""
     finished = dt.datetime.now(dt.UTC)
     timing = {
         "started": started.isoformat(),
@@ -57,6 +58,7 @@ def write_marker(path: Path | str, started: dt.datetime, warehouse=None, **field
     }
     if warehouse is not None:
         timing["warehouse_seconds"] = round(warehouse.warehouse_seconds, 3)
+        timing["warehouse_retries"] = warehouse.warehouse_retries
     atomic_write_text(Path(log_path(str(path))).with_suffix(".timing.json"), json.dumps(timing) + "\n")
     atomic_write_text(path, marker_body(**fields))
 

@@ -51,6 +51,8 @@ class Warehouse(ABC):
     labels: Mapping[str, str] = {}
     #: seconds spent inside the interface's calls so far (reported beside each marker, for the benchmark)
     warehouse_seconds: float = 0.0
+    #: statements re-run after a transient failure so far (BigQuery's concurrent-update aborts among them)
+    warehouse_retries: int = 0
     _depth: int = 0
 
     def __init_subclass__(cls, **kwargs):

@@ -300,6 +300,7 @@ class BigQueryWarehouse(Warehouse):
                 delay = min(self.retry_max_delay, self.retry_base_delay * 2 ** (attempt - 1))
                 time.sleep(delay * random.uniform(0.5, 1.0))
                 attempt += 1
+                self.warehouse_retries += 1  # reported in the job's timing file
 
     def _error(self, exc: BaseException) -> WarehouseError:
         from google.api_core import exceptions as api
