@@ -304,9 +304,12 @@ def evaluate(ctx: click.Context) -> None:
 @click.pass_context
 @error_boundary
 def query(ctx: click.Context, sql: str, params: tuple[str, ...]) -> None:
-    """Run BigQuery SQL against the configured warehouse and print a table (the local `bq query`).
+    """Run a read-only BigQuery SQL query against the configured warehouse and print a table (the local
+    `bq query`).
 
-    Backticked project ids (`nba-props-platform.dataset.table`) map to the configured warehouse.
+    Only SELECT statements (WITH ... SELECT and UNION included) run; anything else is refused before the
+    warehouse is opened. Backticked project ids (`nba-props-platform.dataset.table`) map to the configured
+    warehouse.
 
     \b
     Example:
@@ -314,9 +317,11 @@ def query(ctx: click.Context, sql: str, params: tuple[str, ...]) -> None:
         FROM \\`nba-props-platform.nba_analytics.player_game_summary\\`"
     """
     from .errors import UsageError
+    from .statements import require_read_only
     from .tabulate import format_table
     from .warehouse import open_warehouse
 
+    require_read_only(sql)
     values = {}
     for item in params:
         name, sep, value = item.partition("=")

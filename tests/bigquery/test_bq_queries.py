@@ -8,8 +8,10 @@ import subprocess
 import sys
 
 import pyarrow as pa
+import pytest
 from fake_bigquery import CONFIG, PROJECT
 
+from nba_backfill.errors import WarehouseError
 from nba_backfill.warehouse.bigquery import BigQueryWarehouse, map_project, sanitize_labels
 
 D = dt.date(2022, 11, 1)
@@ -113,8 +115,9 @@ def test_map_project_without_a_project_returns_the_text_unchanged():
     assert map_project("SELECT 1 FROM myproj.ds.t", "p") == "SELECT 1 FROM `p`.ds.t"
     assert map_project("SELECT 1 FROM `p.ds.t`", "p") == "SELECT 1 FROM `p.ds.t`"
     assert map_project("SELECT 1 FROM nba-props-platform.ds.t", "p") == "SELECT 1 FROM `p`.ds.t"
-    # what sqlglot cannot parse goes to BigQuery as written: BigQuery is the judge
-    assert map_project("SELECT 1 FROM `x.ds.t` WHERE ))", "p") == "SELECT 1 FROM `x.ds.t` WHERE ))"
+    # what sqlglot cannot parse is refused (test_bq_refusals.py), never sent as written
+    with pytest.raises(WarehouseError, match=r"^cannot map the project of 'SELECT 1 FROM `x.ds.t` WHERE \)\)'"):
+        map_project("SELECT 1 FROM `x.ds.t` WHERE ))", "p")
 
 
 def test_query_arrow_uses_the_rest_api_not_the_storage_api(fake, warehouse):

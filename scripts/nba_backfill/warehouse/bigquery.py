@@ -4,7 +4,8 @@
 - Every job carries `labels` (sanitised to BigQuery's label rules), `maximum_bytes_billed` (not dry runs: an
   estimate must work even above the cap) and the configured location.
 - A backticked or explicit project in a table name (`nba-props-platform.nba_analytics.x`) maps to the
-  configured project; only those tokens change, the rest of the text is sent as written.
+  configured project; only those tokens change, the rest of the text is sent as written. A text that names a
+  project (or could) but that sqlglot cannot parse is refused, never sent as is: it could point at production.
 - `replace_partitions` runs ONE multi-statement job (see `replace_script`):
     1. `CREATE TEMP TABLE _incoming` from the source, each column cast to the table's type;
     2. a range check: any row whose partition column is NULL or outside `@__first..@__last` raises ERROR()
@@ -45,6 +46,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ..errors import WarehouseError
+from ..statements import UnparsableSQL, first_line, parse
 from ..tables import TableSchema, table_schema
 from .base import QueryResult, Warehouse
 
@@ -160,16 +162,21 @@ def map_project(sql: str, project: str) -> str:
     """Point every table with an explicit project at `project`, changing only those tokens of the text."""
     if not _PROJECT_HINT.search(sql):
         return sql  # no backtick and no a.b.c path: nothing can name a project (and sqlglot stays unloaded)
-    import sqlglot
     from sqlglot import exp
     from sqlglot.dialects.bigquery import BigQuery
     from sqlglot.tokens import TokenType
 
     try:
-        trees = sqlglot.parse(sql, read="bigquery", error_level=sqlglot.ErrorLevel.RAISE)
-    except sqlglot.errors.SqlglotError:
-        return sql  # BigQuery, not sqlglot, is the judge of what is valid: send it as written
-    catalogs = {t.catalog for tree in trees if tree for t in tree.find_all(exp.Table) if t.catalog}
+        trees = parse(sql)
+    except UnparsableSQL as err:  # sent as written, it could still name the production project: never send it
+        raise WarehouseError(f"cannot map the project of {err} (nothing was sent)") from None
+    for tree in trees:
+        if tree.find(exp.Command):  # sqlglot kept it as opaque text: the tables inside are unknown
+            raise WarehouseError(
+                f"cannot map the project of {first_line(tree.sql('bigquery'))!r}: sqlglot does not parse this "
+                "statement (nothing was sent)"
+            )
+    catalogs = {t.catalog for tree in trees for t in tree.find_all(exp.Table) if t.catalog}
     catalogs.discard(project)
     if not catalogs:
         return sql
@@ -195,20 +202,16 @@ def map_project(sql: str, project: str) -> str:
         out = out[:start] + replacement + out[end + 1 :]
     try:
         remaining = {
-            t.catalog
-            for tree in sqlglot.parse(out, read="bigquery", error_level=sqlglot.ErrorLevel.RAISE)
-            if tree
-            for t in tree.find_all(exp.Table)
-            if t.catalog and t.catalog != project
+            t.catalog for tree in parse(out) for t in tree.find_all(exp.Table) if t.catalog and t.catalog != project
         }
-    except sqlglot.errors.SqlglotError:
+    except UnparsableSQL:
         remaining = catalogs
     if remaining:  # a spelling the token rewrite missed: fall back to regenerating the statements
         for tree in trees:
-            for table in tree.find_all(exp.Table) if tree else ():
+            for table in tree.find_all(exp.Table):
                 if table.catalog:
                     table.set("catalog", exp.to_identifier(project, quoted=True))
-        out = ";\n".join(tree.sql("bigquery") for tree in trees if tree)
+        out = ";\n".join(tree.sql("bigquery") for tree in trees)
     return out
 
 
@@ -400,10 +403,12 @@ class BigQueryWarehouse(Warehouse):
         for name in params or {}:
             if name in (FIRST, LAST):
                 raise WarehouseError(f"query parameter @{name} is reserved for replace_partitions")
+        if isinstance(source, str):
+            source = map_project(source, self.project)  # before anything is sent: it may refuse the text
         self._ensure_table(schema, first)
         values = {**(params or {}), FIRST: first, LAST: last}
         if isinstance(source, str):
-            script = self.replace_script(table, map_project(source, self.project))
+            script = self.replace_script(table, source)
             return self._run(lambda: self._replace(script, values))
         arrow = self._arrow_source(schema, source, first, last)
         staging = f"{schema.dataset}._staging_{schema.name.split('.')[1]}_{uuid.uuid4().hex[:12]}"
