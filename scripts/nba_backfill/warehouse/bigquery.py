@@ -26,7 +26,9 @@
   concurrent writers per table in the Snakemake profile rather than relying on the retries.
 - A missing dataset/table is created from `schemas/<table>.json` (DAY partitions on `partition_by`, no
   expiration, clustered on `cluster_by`); an existing table whose partitions or whole table would expire the
-  dates being written is refused.
+  dates being written is refused, and so is one whose columns, types, modes, partitioning or clustering
+  differ from the schema file in a way that would lose or misplace rows (`schema_drift`): one line naming
+  the table and every difference, before any statement is sent.
 - Credential problems become one line: WarehouseError("BigQuery credentials: ...").
 
 google.cloud.bigquery is imported inside methods: it costs ~0.7 s and the embedded path must not pay it.
@@ -445,8 +447,9 @@ class BigQueryWarehouse(Warehouse):
         return {row[0]: int(row[1]) for row in (tuple(r.values()) for r in self._rows(script, values))}
 
     def _ensure_table(self, schema: TableSchema, first: dt.date) -> None:
-        """Create the dataset and the table (from the repo's schema file) if missing; refuse tables whose
-        expiration would delete the dates being written."""
+        """Create the dataset and the table (from the repo's schema file) if missing; refuse an existing table
+        whose expiration would delete the dates being written, or whose schema differs from the repo's in a
+        way that would lose or misplace rows (see `schema_drift`)."""
         if schema.name in self._ready:
             return
         from google.api_core.exceptions import NotFound
@@ -456,6 +459,7 @@ class BigQueryWarehouse(Warehouse):
         table_ref = dataset_ref.table(schema.name.split(".")[1])
 
         def ensure():
+            """(the table, whether it was there before)"""
             try:
                 self.client.get_dataset(dataset_ref, retry=self._api_retry)
             except NotFound:
@@ -463,7 +467,7 @@ class BigQueryWarehouse(Warehouse):
                 dataset.location = self.location
                 self.client.create_dataset(dataset, exists_ok=True, retry=self._api_retry)
             try:
-                return self.client.get_table(table_ref, retry=self._api_retry)
+                return self.client.get_table(table_ref, retry=self._api_retry), True
             except NotFound:
                 new = bigquery.Table(table_ref, schema=_bq_schema(schema, staging=False))
                 new.time_partitioning = bigquery.TimePartitioning(
@@ -471,9 +475,9 @@ class BigQueryWarehouse(Warehouse):
                 )
                 new.clustering_fields = list(schema.cluster_by) or None
                 new.description = schema.grain
-                return self.client.create_table(new, exists_ok=True, retry=self._api_retry)
+                return self.client.create_table(new, exists_ok=True, retry=self._api_retry), False
 
-        existing = self._run(ensure)
+        existing, was_there = self._run(ensure)
         partitioning = existing.time_partitioning
         if partitioning is not None and partitioning.expiration_ms:
             keep = dt.timedelta(milliseconds=partitioning.expiration_ms)
@@ -486,6 +490,12 @@ class BigQueryWarehouse(Warehouse):
             raise WarehouseError(
                 f"{schema.name}: the table expires at {existing.expires:%Y-%m-%d %H:%M} UTC (a dataset default?); "
                 "remove its expiration before backfilling into it"
+            )
+        differences = schema_drift(schema, existing) if was_there else []
+        if differences:
+            raise WarehouseError(
+                f"{schema.name} in {self.project} differs from schemas/{schema.name}.json: "
+                f"{'; '.join(differences)}; nothing was written"
             )
         self._ready.add(schema.name)
 
@@ -575,6 +585,45 @@ def _bq_schema(schema: TableSchema, staging: bool) -> list:
         bigquery.SchemaField(f.name, f.type, mode=f.mode if not staging or f.mode == "REPEATED" else "NULLABLE")
         for f in schema.fields
     ]
+
+
+# The API may answer a table's types in legacy SQL names.
+_STANDARD_TYPES = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL", "RECORD": "STRUCT"}
+
+
+def schema_drift(schema: TableSchema, table) -> list[str]:
+    """How a live table (google.cloud.bigquery.Table) differs from the repo's schema file, where it would lose
+    or misplace what a job writes: a missing column, another type or repetition, a REQUIRED column the repo
+    allows NULL in (or one the repo lacks: our INSERT leaves it NULL), other partitioning or clustering.
+
+    Allowed: a NULLABLE column the repo lacks (other systems of the platform write these tables and may
+    keep columns of their own; our rows leave it NULL, nothing of ours is lost), and a NULLABLE column the
+    repo declares REQUIRED (the table is only looser than our rows)."""
+    live = {f.name: f for f in table.schema}
+    out = []
+    for field in schema.fields:
+        found = live.get(field.name)
+        if found is None:
+            out.append(f"column {field.name} is missing")
+            continue
+        kind = _STANDARD_TYPES.get(found.field_type, found.field_type)
+        if kind != field.type or (found.mode == "REPEATED") != (field.mode == "REPEATED"):
+            out.append(f"column {field.name} is {kind} {found.mode} there, {field.type} {field.mode} in the repo")
+        elif found.mode == "REQUIRED" and field.mode == "NULLABLE":
+            out.append(f"column {field.name} is REQUIRED there, NULLABLE in the repo")
+    for name in sorted(live.keys() - set(schema.column_names)):
+        if live[name].mode == "REQUIRED":
+            out.append(f"column {name} is REQUIRED there and not in the repo")
+    partitioning = table.time_partitioning
+    if partitioning is None:
+        out.append(f"not partitioned by a date there, by {schema.partition_by} (DAY) in the repo")
+    elif (partitioning.field, partitioning.type_) != (schema.partition_by, "DAY"):
+        there = f"{partitioning.field or '_PARTITIONTIME'} ({partitioning.type_})"
+        out.append(f"partitioned by {there} there, by {schema.partition_by} (DAY) in the repo")
+    clustering = list(table.clustering_fields or [])
+    if clustering != list(schema.cluster_by):
+        out.append(f"clustered by {clustering} there, by {list(schema.cluster_by)} in the repo")
+    return out
 
 
 def _is_google_error(exc: BaseException) -> bool:
