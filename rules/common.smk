@@ -62,10 +62,7 @@ def get_phase4_inputs(wildcards):
 
 
 def get_daily_targets(wildcards):
-    import datetime as dt
-
-    day = dt.date.fromisoformat(CONFIG.raw["date"]) if "date" in CONFIG.raw else dt.date.today() - dt.timedelta(days=1)
-    return plan.daily_targets(CONFIG, day)
+    return plan.daily_targets(CONFIG, plan.daily_date(CONFIG))
 
 
 def get_phase4_season_inputs(wildcards):

@@ -101,6 +101,18 @@ def _date(value: str, where: str) -> dt.date:
         raise ConfigError(f"config error: {where}: {value!r} is not a valid date") from None
 
 
+def time_zone(name: str) -> dt.tzinfo:
+    """An IANA time zone by name (UTC even without the tz database, which a slim image may lack)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name == "UTC":
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"config error: daily.time_zone: {name!r} is not a known IANA time zone") from None
+
+
 def validate_config(data: dict[str, Any]) -> Config:
     """Defaults filled in, the schema checked, then the checks a schema cannot say (dates, overlaps)."""
     import jsonschema
@@ -133,6 +145,7 @@ def _build(data: dict[str, Any]) -> Config:
             raise ConfigError(f"config error: {where}: {start}..{end} overlaps season {seasons[-1].name}")
         seasons.append(Season(name, start, end, existing_day))
 
+    time_zone(data["daily"]["time_zone"])
     return Config(
         seasons=tuple(seasons),
         chunk_days=data["chunk_days"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .config import Config, Season
+from .config import Config, Season, time_zone
 from .errors import UsageError
 
 PHASE4_PROCESSORS = ("tdza", "psza", "pcf", "pdc", "mlfs")
@@ -189,6 +189,15 @@ def season_of(config: Config, day: dt.date) -> Season:
         if day in season:
             return season
     raise UsageError(f"date {day} is in no configured season ({', '.join(s.name for s in config.seasons)})")
+
+
+def daily_date(config: Config, now: dt.datetime | None = None) -> dt.date:
+    """The day `daily` runs: the configured `date`, else yesterday in `daily.time_zone` (never the machine's local
+    time: a VM in UTC and a laptop in Los Angeles run the same day). `now` (aware) pins the clock in tests."""
+    if "date" in config.raw:
+        return dt.date.fromisoformat(config.raw["date"])
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(time_zone(config.raw["daily"]["time_zone"])).date() - dt.timedelta(days=1)
 
 
 def daily_targets(config: Config, day: dt.date) -> list[str]:
