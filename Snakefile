@@ -3,6 +3,8 @@
 #   snakemake --cores 4 markers/phase4/2022-23.done  one phase of one season (and what it needs)
 #   snakemake -n all_seasons                         what is left, and why
 #   snakemake --cores 4 daily --config date=2026-01-15  one day, for the nightly run
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -11,7 +13,11 @@ min_version("9.0")
 configfile: "config/seasons.yaml"
 
 
-# Used by every rule with `--software-deployment-method conda` (profiles/gcp); ignored otherwise.
+# With `--software-deployment-method conda` (profiles/gcp) Snakemake installs the package from this folder into an
+# environment it adds to its own process (envs/nba-backfill.yaml); ignored otherwise.
+os.environ["NBA_BACKFILL_REPO"] = workflow.basedir
+
+
 conda: "envs/nba-backfill.yaml"
 
 

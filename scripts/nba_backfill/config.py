@@ -16,9 +16,9 @@ from typing import Any
 
 from .errors import ConfigError
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-# The one schema, also used by rules/common.smk; the package is installed editable from the repo.
-SCHEMA_PATH = REPO_DIR / "config" / "schema.yaml"
+# The one schema, config/schema.yaml, reached through a symlink inside the package: a built wheel copies the
+# file in, so an installed (not editable) package finds it too.
+SCHEMA_PATH = Path(__file__).parent / "config_schema.yaml"
 DEFAULT_CONFIG = Path("config/seasons.yaml")
 # Snakemake passes its effective (merged, --config overridden) config to every job through this variable.
 CONFIG_ENV = "NBA_BACKFILL_CONFIG"
