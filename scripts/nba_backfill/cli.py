@@ -210,14 +210,16 @@ def rollup(ctx: click.Context, phase: str, chunk_markers: tuple[str, ...], seaso
 @click.pass_context
 @error_boundary
 def plan(ctx: click.Context, cost: bool) -> None:
-    """List the jobs left per season and phase (from the markers); with --cost, what they will scan and cost.
+    """List the jobs left per season and phase (from the markers); with --cost, what they will scan and cost:
+    each job's computing SELECTs and its check queries, dry-run (each priced at BigQuery's 10 MB minimum at least),
+    followed by one line saying what the estimate leaves out.
 
     \b
     Examples:
       nba-backfill plan
       nba-backfill plan --cost        # BigQuery only: dry runs, nothing is billed
     """
-    from .cost import plan_table
+    from .cost import LEFT_OUT, plan_table
     from .tabulate import format_table
     from .warehouse import open_warehouse
 
@@ -225,6 +227,8 @@ def plan(ctx: click.Context, cost: bool) -> None:
     warehouse = open_warehouse(config, {"processor": "plan"}) if cost else None
     columns, rows = plan_table(config, warehouse, with_cost=cost)
     click.echo(format_table(columns, rows))
+    if cost:
+        click.echo(LEFT_OUT)
 
 
 @main.command()

@@ -1,8 +1,11 @@
 """What is left to run, from the markers, and (on BigQuery) what it will scan: `nba-backfill plan [--cost]`.
 
-The estimate dry-runs each remaining job's statements with the parameters the job will use. A dry run of a
-statement that reads a table no earlier job has written yet cannot be priced (BigQuery rejects it): such jobs
-are counted as `unpriced`, so the total is a lower bound until those tables exist.
+The estimate dry-runs each remaining job's statements with the parameters the job will use: the SELECT each
+replace computes its rows with (the CREATE TEMP TABLE of the replace script) and every check query the job then
+runs. Each statement is priced at BigQuery's on-demand minimum of 10 MB at least. A dry run of a statement that
+reads a table no earlier job has written yet cannot be priced (BigQuery rejects it): such jobs are counted as
+`unpriced`, so the total is a lower bound until those tables exist. What it leaves out is printed with it
+(`LEFT_OUT`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,20 @@ from .plan import (
     season_chunks,
     season_targets,
 )
-from .processors import PROCESSORS, sql_text
+from .processors import PROCESSORS, TIERS, sql_text
+from .validate import table_check_queries
 
 TIB = 2**40
+MIN_BILLED = 10 * 2**20  # on-demand pricing bills every query at least 10 MB
+
+# Said under the estimate: what a job sends that the dry runs do not price.
+LEFT_OUT = (
+    "not priced: the rest of each replace script (its range check, the DELETE of the replaced partitions -- "
+    "nothing on a first backfill, their current bytes on a redo -- the INSERT and the row count, reading the "
+    "rows just computed), the INFORMATION_SCHEMA.PARTITIONS lookups of the dependency and coverage checks and "
+    "the schedule lookups (10 MB each at least), preflight, the tier step's listing of its adjustments, "
+    "publishing (Phase 6), and external processors' own commands"
+)
 
 
 @dataclass
@@ -34,6 +48,7 @@ class PhaseCost:
     bytes: int = 0
     unpriced: int = 0
     reasons: list[str] = field(default_factory=list)
+    billed: int = 0  # bytes, each statement at MIN_BILLED at least
 
 
 def phase_of(marker: str) -> str:
@@ -68,7 +83,12 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
             "min_sample": settings["min_sample"],
             "system_id": settings["system_id"],
         }
-        return [(sql_text("tier_adjustments"), learn), (sql_text("apply_tier_adjustments"), span)]
+        return [
+            (sql_text("tier_adjustments"), learn),
+            (sql_text("apply_tier_adjustments"), span),
+            (sql_text("tier_adjustments.checks"), span),
+            *table_check_queries(TIERS, season.start, season.end),
+        ]
     if marker == phase5c_marker(season.name):
         return [
             (
@@ -84,17 +104,21 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
 
 
 def _chunk_statements(config: Config, name: str, chunk: Chunk, opener: dt.date) -> list[tuple[str, dict]]:
+    """The job's writing statements, then its checks (the expected rows per date, the table checks)."""
     start = max(chunk.first, opener + dt.timedelta(days=config.bootstrap_days))
     params = {"start_date": start, "end_date": chunk.last, "season_start": opener}
+    processor = PROCESSORS[name]
+    checks = [(processor.checks_sql(), params), *table_check_queries(processor, chunk.first, chunk.last)]
     if name == "predictions":
         return [
             (sql_text("prediction_inputs"), {"start_date": start, "end_date": chunk.last}),
             (sql_text("player_history"), {"season_start": opener, "end_date": chunk.last}),
             (sql_text("training_rows"), {"season_start": opener, "before_date": chunk.first}),
+            *checks,
         ]
     if name in config.external_processors:
-        return []  # someone else's command: nothing of ours to dry-run
-    return [(PROCESSORS[name].sql(), params)]
+        return checks  # the command is someone else's: only our checks are ours to dry-run
+    return [(processor.sql(), params), *checks]
 
 
 def estimate(config: Config, warehouse) -> dict[tuple[str, str], PhaseCost]:
@@ -113,7 +137,9 @@ def estimate(config: Config, warehouse) -> dict[tuple[str, str], PhaseCost]:
             cost.jobs += 1
             for sql, params in job_statements(config, season, opener, marker):
                 try:
-                    cost.bytes += warehouse.dry_run_bytes(sql, params)
+                    scanned = warehouse.dry_run_bytes(sql, params)
+                    cost.bytes += scanned
+                    cost.billed += max(scanned, MIN_BILLED)
                 except BackfillError as err:
                     cost.unpriced += 1
                     cost.reasons.append(f"{marker}: {err}")
@@ -133,17 +159,16 @@ def plan_table(config: Config, warehouse=None, with_cost: bool = False) -> tuple
     price = config.warehouse["price_per_tib_usd"]
     costs = estimate(config, warehouse)
     rows = [
-        (season, phase, c.jobs, c.bytes, round(c.bytes / TIB * price, 4), c.unpriced)
+        (season, phase, c.jobs, c.bytes, round(c.billed / TIB * price, 4), c.unpriced)
         for (season, phase), c in costs.items()
     ]
-    total = sum(c.bytes for c in costs.values())
     rows.append(
         (
             "total",
             "",
             sum(c.jobs for c in costs.values()),
-            total,
-            round(total / TIB * price, 4),
+            sum(c.bytes for c in costs.values()),
+            round(sum(c.billed for c in costs.values()) / TIB * price, 4),
             sum(c.unpriced for c in costs.values()),
         )
     )

@@ -57,10 +57,9 @@ def fingerprinted_columns(table: str) -> str:
     )
 
 
-def table_checks(
-    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date
-) -> tuple[list[CheckResult], str | None]:
-    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last`."""
+def table_check_queries(processor: Processor, first: dt.date, last: dt.date) -> list[tuple[str, dict]]:
+    """The statements `table_checks` runs, with their parameters (`plan --cost` prices them too): the row stats
+    with the fingerprint, then the duplicated keys."""
     date_col, table = processor.date_column, processor.table
     where = f"{date_col} BETWEEN @first AND @last"
     keys = ", ".join(processor.key)
@@ -69,19 +68,24 @@ def table_checks(
         f"COUNTIF({col} < {lo} OR {col} > {hi}) AS {col}" for col, (lo, hi) in processor.ranges.items()
     )
     params = {"first": first, "last": last}
-    stats = warehouse.query(
-        f"""SELECT
+    stats = f"""SELECT
   COUNT(*) AS row_count,
   COUNTIF({null_keys}) AS null_keys,
   BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS fingerprint{"," if ranges else ""}
   {ranges}
-FROM (SELECT {fingerprinted_columns(table)} FROM {table} WHERE {where}) AS t""",
-        params,
-    ).dicts()[0]
-    duplicates = warehouse.query(
-        f"SELECT COUNT(*) FROM (SELECT {keys} FROM {table} WHERE {where} GROUP BY {keys} HAVING COUNT(*) > 1)",
-        params,
-    ).scalar()
+FROM (SELECT {fingerprinted_columns(table)} FROM {table} WHERE {where}) AS t"""
+    duplicates = f"SELECT COUNT(*) FROM (SELECT {keys} FROM {table} WHERE {where} GROUP BY {keys} HAVING COUNT(*) > 1)"
+    return [(stats, params), (duplicates, params)]
+
+
+def table_checks(
+    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date
+) -> tuple[list[CheckResult], str | None]:
+    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last`."""
+    (stats_sql, params), (duplicates_sql, _) = table_check_queries(processor, first, last)
+    stats = warehouse.query(stats_sql, params).dicts()[0]
+    duplicates = warehouse.query(duplicates_sql, params).scalar()
+    keys = ", ".join(processor.key)
     results = [
         CheckResult("unique_key", duplicates == 0, f"{duplicates} duplicated ({keys}) value(s)"),
         CheckResult("non_null_key", stats["null_keys"] == 0, f"{stats['null_keys']} row(s) with a NULL key column"),

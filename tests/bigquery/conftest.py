@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fake_bigquery import CONFIG, PROJECT, FakeBigQuery
 
@@ -47,3 +49,21 @@ def warehouse(make_warehouse):
     warehouse = make_warehouse()
     warehouse.labels = {"processor": "pdc", "season": "2022-23", "chunk": "2022-11-01_2022-11-30"}
     return warehouse
+
+
+@pytest.fixture
+def emulated(fake, tmp_path, monkeypatch):
+    """Clients made the production way (from Application Default Credentials, none handed in, as the CLI does)
+    reach the fake server: BIGQUERY_EMULATOR_HOST points at it, and ADC holds a token valid for years."""
+    adc = {
+        "type": "authorized_user",
+        "client_id": "fake-client",
+        "client_secret": "fake-secret",
+        "refresh_token": "fake-refresh",
+        "token": "fake-token",
+        "expiry": "2099-01-01T00:00:00Z",
+    }
+    (tmp_path / "adc.json").write_text(json.dumps(adc))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "adc.json"))
+    monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", fake.endpoint)
+    return fake

@@ -5,7 +5,6 @@ makes its real client from Application Default Credentials and reaches the local
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 import yaml
@@ -56,23 +55,11 @@ def test_a_replace_whose_source_the_remap_cannot_parse_sends_nothing(fake, wareh
 
 
 @pytest.fixture
-def bigquery_cli(fake, tmp_path, monkeypatch):
+def bigquery_cli(emulated, tmp_path):
     """`nba-backfill --configfile ... query SQL` on a BigQuery config whose client reaches the fake server."""
     raw = base_config()
     raw["warehouse"] = {"backend": "bigquery", "project": PROJECT, "location": "EU"}
     (tmp_path / "seasons.yaml").write_text(yaml.safe_dump(raw))
-    # ADC as `gcloud auth application-default login` writes it, with a token valid for years: nothing to refresh.
-    adc = {
-        "type": "authorized_user",
-        "client_id": "fake-client",
-        "client_secret": "fake-secret",
-        "refresh_token": "fake-refresh",
-        "token": "fake-token",
-        "expiry": "2099-01-01T00:00:00Z",
-    }
-    (tmp_path / "adc.json").write_text(json.dumps(adc))
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "adc.json"))
-    monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", fake.endpoint)
 
     def query(sql: str):
         return CliRunner().invoke(main, ["--configfile", str(tmp_path / "seasons.yaml"), "query", "--", sql])
