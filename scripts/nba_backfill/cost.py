@@ -78,6 +78,8 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
             "system_id": settings["system_id"],
         }
         learn = {
+            "start_date": season.start,
+            "end_date": season.end,
             "key_dates": keys,
             "lookback_days": settings["lookback_days"],
             "min_sample": settings["min_sample"],

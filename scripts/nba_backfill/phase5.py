@@ -83,6 +83,8 @@ def run_tier_adjustments(
     opener = season_game_dates(warehouse, season)[0]
     keys = [k for k in key_dates(season, settings["key_days"]) if first <= k <= last]
     learn = {
+        "start_date": first,
+        "end_date": last,
         "key_dates": keys,
         "lookback_days": settings["lookback_days"],
         "min_sample": settings["min_sample"],

@@ -34,6 +34,26 @@ def test_sql_file_parses_as_bigquery(path):
     parse(map_project(path.read_text(), "some-other-project"))  # ... also once its projects are mapped
 
 
+PARTITION_COLUMNS = {table_schema(t).partition_by for t in all_tables()}
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=[p.name for p in SQL_FILES])
+def test_partition_filters_are_direct_so_bigquery_can_prune(path):
+    # BigQuery prunes partitions only on a filter it can evaluate before reading: constants and parameters, not
+    # a subquery (tier_adjustments.sql once bounded its reads by (SELECT MIN(as_of_date) FROM key_dates))
+    from sqlglot import exp
+
+    comparisons = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.Between, exp.In)
+    through_subqueries = [
+        node.sql("bigquery")
+        for statement in parse(path.read_text())
+        for where in statement.find_all(exp.Where)
+        for node in where.find_all(*comparisons)
+        if any(c.name in PARTITION_COLUMNS for c in node.find_all(exp.Column)) and node.find(exp.Select)
+    ]
+    assert through_subqueries == []
+
+
 @pytest.mark.parametrize("path", [p for p in SQL_FILES if not p.name.endswith(".checks.sql")], ids=lambda p: p.name)
 def test_replace_script_around_each_processor_parses(path):
     from nba_backfill.processors import PHASE4

@@ -23,7 +23,7 @@ PHASE5_PARAMS = {
     "prediction_inputs": {"start_date", "end_date"},
     "player_history": {"season_start", "end_date"},
     "training_rows": {"season_start", "before_date"},
-    "tier_adjustments": {"key_dates", "lookback_days", "min_sample", "system_id"},
+    "tier_adjustments": {"start_date", "end_date", "key_dates", "lookback_days", "min_sample", "system_id"},
     "apply_tier_adjustments": {"start_date", "end_date", "season_start", "system_id"},
     "grading": {"start_date", "end_date"},
     "tier_check": {"start_date", "end_date", "system_id"},

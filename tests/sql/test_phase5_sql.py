@@ -261,6 +261,8 @@ def test_tier_adjustments_use_games_strictly_before_each_key_date(tmp_path):
     rows = run(
         warehouse,
         "tier_adjustments",
+        start_date=d(A1),
+        end_date=d(A2),
         key_dates=[d(A1), d(A2)],
         lookback_days=LOOKBACK,
         min_sample=MIN_SAMPLE,
@@ -287,12 +289,34 @@ def test_tier_adjustments_without_enough_games_give_no_rows(tmp_path):
     rows = run(
         warehouse,
         "tier_adjustments",
+        start_date=d(A1),
+        end_date=d(A2),
         key_dates=[d(A1), d(A2)],
         lookback_days=LOOKBACK,
         min_sample=5,
         system_id=ENSEMBLE,
     )
     assert rows == []
+
+
+def test_tier_adjustments_depend_on_the_key_dates_not_on_the_span_around_them(tmp_path):
+    # the span only bounds the partitions read (for pruning); a season-wide span learns the same rows
+    warehouse = DuckDBWarehouse(tmp_path)
+    write_tier_games(warehouse)
+    params = {"key_dates": [d(A1), d(A2)], "lookback_days": LOOKBACK, "min_sample": MIN_SAMPLE, "system_id": ENSEMBLE}
+
+    tight = run(warehouse, "tier_adjustments", start_date=d(A1), end_date=d(A2), **params)
+    wide = run(
+        warehouse,
+        "tier_adjustments",
+        start_date=d("2024-10-01"),
+        end_date=d("2025-02-01"),
+        **params,
+    )
+
+    assert len(tight) == 3
+    key = lambda r: (r["as_of_date"], r["scoring_tier"])  # noqa: E731
+    assert sorted(wide, key=key) == sorted(tight, key=key)
 
 
 # -- applying the adjustments --------------------------------------------------------------------------------------

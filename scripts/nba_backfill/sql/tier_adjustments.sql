@@ -2,6 +2,9 @@
 -- bias of @system_id's predictions over games in [A - @lookback_days, A) — strictly before A, so nothing from A
 -- itself (upstream included A). Tier = the player's season average before the game (the prediction's
 -- season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
+-- Every key date lies in @start_date..@end_date: the reads filter their partitions on those parameters directly,
+-- so BigQuery prunes them (it cannot through a subquery over the key dates); the join below narrows each key
+-- date to its own window.
 WITH
 key_dates AS (
   SELECT as_of_date FROM UNNEST(@key_dates) AS as_of_date
@@ -10,15 +13,15 @@ predictions AS (
   SELECT player_lookup, game_date, predicted_points, recommendation, current_points_line, season_avg_points
   FROM nba_predictions.player_prop_predictions
   WHERE system_id = @system_id
-    AND game_date >= DATE_SUB((SELECT MIN(as_of_date) FROM key_dates), INTERVAL @lookback_days DAY)
-    AND game_date < (SELECT MAX(as_of_date) FROM key_dates)
+    AND game_date >= DATE_SUB(@start_date, INTERVAL @lookback_days DAY)
+    AND game_date < @end_date
     AND predicted_points IS NOT NULL
 ),
 actuals AS (
   SELECT player_lookup, game_date, points, minutes_played, is_dnp
   FROM nba_analytics.player_game_summary
-  WHERE game_date >= DATE_SUB((SELECT MIN(as_of_date) FROM key_dates), INTERVAL @lookback_days DAY)
-    AND game_date < (SELECT MAX(as_of_date) FROM key_dates)
+  WHERE game_date >= DATE_SUB(@start_date, INTERVAL @lookback_days DAY)
+    AND game_date < @end_date
 ),
 tiers AS (  -- lower bound inclusive, upper exclusive; scale factors from SPEC
   SELECT 'STAR_30PLUS' AS scoring_tier, 30.0 AS tier_min_points, CAST(NULL AS FLOAT64) AS tier_max_points,
