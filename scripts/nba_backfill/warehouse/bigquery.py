@@ -21,9 +21,9 @@
   jobRateLimitExceeded, aborted concurrent transactions) are retried: each HTTP call by the client's retry
   (exponential, from `retry_base_delay`), each failed job by re-running the whole (idempotent) job, up to
   `max_attempts` times with jittered exponential backoff.
-  BigQuery cancels a transaction that mutates a table another transaction is mutating, so parallel jobs
-  writing the same table retry each other's aborts, and each re-run bills the source query again: cap the
-  concurrent writers per table in the Snakemake profile rather than relying on the retries.
+  BigQuery cancels a transaction that mutates a table another transaction is mutating, and each re-run bills
+  the source query again: the Snakemake profiles give every table one writer at a time (`writes_<processor>`),
+  so a retry is left for another system's writes. Re-runs are counted (`warehouse_retries`, in the timing file).
 - A missing dataset/table is created from `schemas/<table>.json` (DAY partitions on `partition_by`, no
   expiration, clustered on `cluster_by`); an existing table whose partitions or whole table would expire the
   dates being written is refused, and so is one whose columns, types, modes, partitioning or clustering
