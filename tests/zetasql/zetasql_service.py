@@ -28,8 +28,13 @@ from google.protobuf import message
 from zetasql.wasi._pb2.zetasql.local_service import local_service_pb2 as service_pb2
 from zetasql.wasi._pb2.zetasql.proto import options_pb2 as proto_options_pb2
 from zetasql.wasi._pb2.zetasql.proto import simple_catalog_pb2
-from zetasql.wasi._pb2.zetasql.public import options_pb2, parse_resume_location_pb2, simple_table_pb2, type_pb2
-from zetasql.wasi._pb2.zetasql.public import value_pb2
+from zetasql.wasi._pb2.zetasql.public import (
+    options_pb2,
+    parse_resume_location_pb2,
+    simple_table_pb2,
+    type_pb2,
+    value_pb2,
+)
 from zetasql.wasi._pb2.zetasql.resolved_ast import resolved_node_kind_pb2
 
 from nba_backfill.tables import all_tables, table_schema
@@ -229,7 +234,9 @@ class BigQueryAnalyzer:
             datasets.setdefault(name.split(".")[0], []).append(name)
         root = simple_catalog_pb2.SimpleCatalogProto(
             name="bigquery",
-            builtin_function_options=proto_options_pb2.ZetaSQLBuiltinFunctionOptionsProto(language_options=self.language),
+            builtin_function_options=proto_options_pb2.ZetaSQLBuiltinFunctionOptionsProto(
+                language_options=self.language
+            ),
         )
         project = root.catalog.add(name=self.project)
         for dataset, tables in sorted(datasets.items()):
@@ -258,31 +265,54 @@ class BigQueryAnalyzer:
         )
 
     # -- analysis ------------------------------------------------------------------------------------------
-    def analyze_script(self, sql: str, params: Mapping[str, type_pb2.TypeProto], filename: str) -> int:
+    def analyze_script(
+        self,
+        sql: str,
+        params: Mapping[str, type_pb2.TypeProto],
+        filename: str,
+        tables: Mapping[str, list[tuple[str, type_pb2.TypeProto]]] | None = None,
+    ) -> int:
         """Analyze each statement of `sql` in turn (a CREATE TEMP TABLE joins the catalog for the statements
-        after it); returns how many there were. Raises ZetaSQLError naming `filename` and line:column."""
-        temp: dict[str, list[tuple[str, type_pb2.TypeProto]]] = {}
+        after it, as do `tables`: name -> columns); returns how many there were. Raises ZetaSQLError naming
+        `filename` and line:column."""
+        temp: dict[str, list[tuple[str, type_pb2.TypeProto]]] = dict(tables or {})
+        catalog_id = self.catalog_id if not temp else self._register(temp)
         position, count = 0, 0
-        while _has_statement(sql[position:]):
-            request = service_pb2.AnalyzeRequest(
-                options=self._options(params),
-                parse_resume_location=parse_resume_location_pb2.ParseResumeLocationProto(
-                    filename=filename, input=sql, byte_position=position, allow_resume=True
-                ),
-            )
-            if temp:
-                request.simple_catalog.CopyFrom(self._catalog(temp))
-            else:
-                request.registered_catalog_id = self.catalog_id
-            response = self.service.call("Analyze", request, service_pb2.AnalyzeResponse)
-            create = response.resolved_statement.resolved_create_statement_node
-            created = create.resolved_create_table_stmt_base_node.resolved_create_table_as_select_stmt_node
-            if created.ByteSize():
-                base = created.parent
-                temp[".".join(base.parent.name_path)] = [(c.name, c.type) for c in base.column_definition_list]
-            position = response.resume_byte_position
-            count += 1
+        try:
+            while _has_statement(sql[position:]):
+                request = service_pb2.AnalyzeRequest(
+                    options=self._options(params),
+                    registered_catalog_id=catalog_id,
+                    parse_resume_location=parse_resume_location_pb2.ParseResumeLocationProto(
+                        filename=filename, input=sql, byte_position=position, allow_resume=True
+                    ),
+                )
+                response = self.service.call("Analyze", request, service_pb2.AnalyzeResponse)
+                create = response.resolved_statement.resolved_create_statement_node
+                created = create.resolved_create_table_stmt_base_node.resolved_create_table_as_select_stmt_node
+                if created.ByteSize():
+                    base = created.parent
+                    temp[".".join(base.parent.name_path)] = [(c.name, c.type) for c in base.column_definition_list]
+                    if catalog_id != self.catalog_id:
+                        self._unregister(catalog_id)
+                    catalog_id = self._register(temp)
+                position = response.resume_byte_position
+                count += 1
+        finally:
+            if catalog_id != self.catalog_id:
+                self._unregister(catalog_id)
         return count
+
+    def _register(self, extra: Mapping[str, list[tuple[str, type_pb2.TypeProto]]] | None = None) -> int:
+        """A catalog registered once (its builtin functions are built once, not per request)."""
+        request = service_pb2.RegisterCatalogRequest(simple_catalog=self._catalog(extra))
+        return self.service.call("RegisterCatalog", request, service_pb2.RegisterResponse).registered_id
+
+    def _unregister(self, catalog_id: int) -> None:
+        from google.protobuf import empty_pb2
+
+        request = service_pb2.UnregisterRequest(registered_id=catalog_id)
+        self.service.call("UnregisterCatalog", request, empty_pb2.Empty)
 
     # -- execution -----------------------------------------------------------------------------------------
     def evaluate(
@@ -324,22 +354,11 @@ class BigQueryAnalyzer:
         )
         response = self.service.call("EvaluateQuery", request, service_pb2.EvaluateQueryResponse)
         columns = list(response.prepared.columns)
-        self.service.call(
-            "UnprepareQuery",
-            service_pb2.UnprepareQueryRequest(prepared_query_id=response.prepared.prepared_query_id),
-            _empty(),
-        )
         rows = [
             tuple(python_value(cell, column.type) for cell, column in zip(row.cell, columns))
             for row in response.content.table_data.row
         ]
         return [c.name for c in columns], rows
-
-
-def _empty():
-    from google.protobuf import empty_pb2
-
-    return empty_pb2.Empty
 
 
 _COMMENT = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?\*/", re.S)
