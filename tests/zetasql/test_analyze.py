@@ -17,10 +17,12 @@ from statements import (
 )
 from zetasql_service import ZetaSQLError, type_proto
 
-from nba_backfill import preflight
+from helpers import write_rows
+from nba_backfill import phase5, preflight
 from nba_backfill.errors import BackfillError
+from nba_backfill.plan import season_chunks
 from nba_backfill.processors import PHASE4, PHASE5, PROCESSORS, TIERS, sql_text
-from nba_backfill.schedule import season_game_dates
+from nba_backfill.schedule import SCHEDULE, season_game_dates
 from nba_backfill.tables import all_tables, table_schema
 from nba_backfill.validate import table_checks
 from nba_backfill.warehouse.bigquery import DEFAULT_PROJECT, BigQueryWarehouse, map_project
@@ -74,6 +76,17 @@ def test_schedule_and_preflight_queries(zetasql, tmp_path, monkeypatch):
     with pytest.raises(BackfillError):
         preflight.run_preflight(repo_config(), SEASON.name)
     analyze_sent(zetasql, "schedule+preflight", warehouse.sent)
+
+
+def test_tier_step_queries(zetasql, tmp_path, monkeypatch):
+    """The tier step of one chunk on a warehouse with only a schedule: nothing to adjust, every query sent."""
+    monkeypatch.chdir(tmp_path)  # its marker
+    config = repo_config()
+    warehouse = RecordingWarehouse(tmp_path / "warehouse")
+    write_rows(warehouse, SCHEDULE, [{"game_id": "g", "game_date": SEASON.start, "season_year": SEASON.start.year}])
+    monkeypatch.setattr(phase5, "open_warehouse", lambda *args, **kwargs: warehouse)
+    phase5.run_tier_adjustments(config, SEASON.name, season_chunks(SEASON, config.chunk_days)[0].name)
+    analyze_sent(zetasql, "tier step", warehouse.sent)
 
 
 # -- what BigQueryWarehouse itself generates, as its real client sends it -------------------------------------
