@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
-import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -53,7 +52,7 @@ TYPE_KINDS = {
     "NUMERIC": type_pb2.TYPE_NUMERIC,
     "BYTES": type_pb2.TYPE_BYTES,
 }
-# In ZetaSQL's maximum feature set but not in BigQuery.
+# In ZetaSQL's maximum feature set but not in BigQuery (and every graph-query feature).
 NOT_IN_BIGQUERY = (
     "FEATURE_TIMESTAMP_NANOS",
     "FEATURE_TIMESTAMP_PICOS",
@@ -216,7 +215,9 @@ class BigQueryAnalyzer:
             proto_options_pb2.LanguageOptionsProto,
         )
         features = options_pb2.LanguageFeature
-        dropped = {features.Value(name) for name in NOT_IN_BIGQUERY}
+        dropped = {features.Value(name) for name in NOT_IN_BIGQUERY} | {
+            v.number for v in features.DESCRIPTOR.values if "GRAPH" in v.name and "GEOGRAPHY" not in v.name
+        }
         kept = [f for f in language.enabled_language_features if f not in dropped]
         del language.enabled_language_features[:]
         language.enabled_language_features.extend(kept)
@@ -320,7 +321,7 @@ class BigQueryAnalyzer:
     ) -> tuple[list[str], list[tuple]]:
         """Run a query with the reference evaluator over `tables` (dataset.table -> rows as dicts); parameters
         are typed as the BigQuery backend types them. Returns (column names, rows)."""
-        from nba_backfill.warehouse.bigquery import _scalar_type
+        from nba_backfill.warehouse.bigquery import query_parameters
 
         text = _backticked_tables(sql)
         content = {}
@@ -336,15 +337,11 @@ class BigQueryAnalyzer:
             )
             content[table] = service_pb2.TableContent(table_data=data)
         declared, values = {}, []
-        for name, value in params.items():
-            if isinstance(value, (list, tuple)):
-                element = _scalar_type(name, value[0])
-                declared[name] = type_proto(element, repeated=True)
-                values.append(service_pb2.Parameter(name=name, value=value_proto(list(value), element, True)))
-            else:
-                kind = _scalar_type(name, value)
-                declared[name] = type_proto(kind)
-                values.append(service_pb2.Parameter(name=name, value=value_proto(value, kind)))
+        for param in query_parameters(params):
+            repeated = hasattr(param, "array_type")
+            kind = param.array_type if repeated else param.type_
+            declared[param.name] = type_proto(kind, repeated)
+            values.append(service_pb2.Parameter(name=param.name, value=value_proto(params[param.name], kind, repeated)))
         request = service_pb2.EvaluateQueryRequest(
             sql=text,
             options=self._options(declared),
@@ -379,9 +376,3 @@ def _backticked_tables(sql: str) -> str:
         return f"`{name}`" if name in names else match.group(0)
 
     return pattern.sub(quote, sql)
-
-
-def is_close(a: Any, b: Any, rel: float = 1e-9, abs_tol: float = 1e-9) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
-    return a == b
