@@ -145,3 +145,15 @@ def test_partition_listing(zetasql, fake_bigquery, bigquery):
         bigquery.partitions(table)
     for job in sent_jobs(fake_bigquery, since):
         analyze(zetasql, Statement(f"partitions ({job.id})", job.sql, job.params))
+
+
+def test_statements_inside_a_scripting_block_are_analyzed(zetasql):
+    """BigQuery's BEGIN ... EXCEPTION WHEN ERROR THEN ... END is stepped into, never skipped whole."""
+    script = (
+        "BEGIN\n  BEGIN TRANSACTION;\n  DELETE FROM nba_reference.nba_schedule WHERE game_date = CURRENT_DATE();\n"
+        "  COMMIT TRANSACTION;\nEXCEPTION WHEN ERROR THEN\n  ROLLBACK TRANSACTION;\n"
+        "  RAISE USING MESSAGE = 'x';\nEND;\n"
+    )
+    assert zetasql.analyze_script(script, {}, "block") == 4
+    with pytest.raises(ZetaSQLError, match=r"Unrecognized name: game_dat\b.*\[at block:3:48\]"):
+        zetasql.analyze_script(script.replace("game_date =", "game_dat ="), {}, "block")

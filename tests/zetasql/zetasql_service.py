@@ -274,13 +274,17 @@ class BigQueryAnalyzer:
         tables: Mapping[str, list[tuple[str, type_pb2.TypeProto]]] | None = None,
     ) -> int:
         """Analyze each statement of `sql` in turn (a CREATE TEMP TABLE joins the catalog for the statements
-        after it, as do `tables`: name -> columns); returns how many there were. Raises ZetaSQLError naming
-        `filename` and line:column."""
+        after it, as do `tables`: name -> columns; scripting blocks are stepped into); returns how many
+        statements were analyzed. Raises ZetaSQLError naming `filename` and line:column."""
         temp: dict[str, list[tuple[str, type_pb2.TypeProto]]] = dict(tables or {})
         catalog_id = self.catalog_id if not temp else self._register(temp)
+        data = sql.encode()  # ZetaSQL's positions count bytes
         position, count = 0, 0
         try:
-            while _has_statement(sql[position:]):
+            while _has_statement(rest := data[position:].decode()):
+                if block := _SCRIPT_BLOCK.match(rest):
+                    position += len(block.group(0).encode())
+                    continue
                 request = service_pb2.AnalyzeRequest(
                     options=self._options(params),
                     registered_catalog_id=catalog_id,
@@ -359,6 +363,13 @@ class BigQueryAnalyzer:
 
 
 _COMMENT = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?\*/", re.S)
+# BigQuery scripting around statements, which ZetaSQL's analyzer cannot parse: the keywords of a
+# BEGIN ... EXCEPTION WHEN ERROR THEN ... END block are stepped over (the statements inside are analyzed);
+# a RAISE statement is not checked.
+_SCRIPT_BLOCK = re.compile(
+    r"(?:\s|--[^\n]*|/\*.*?\*/)*(?:BEGIN\b(?!\s+TRAN)|EXCEPTION\s+WHEN\s+ERROR\s+THEN\b|END\s*;|RAISE\b[^;]*;)",
+    re.I | re.S,
+)
 
 
 def _has_statement(rest: str) -> bool:
