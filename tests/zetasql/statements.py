@@ -11,6 +11,7 @@ parameters' types as the backend declares them (`query_parameters`, the same fun
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ def repo_config():
     return validate_config(base_config())
 
 
+@functools.cache
 def _job_statements() -> list[tuple[str, str, dict]]:
     """(marker, sql, params) of every statement of every job of every configured season."""
     config = repo_config()
@@ -92,7 +94,7 @@ def sql_statements() -> list[Statement]:
         if stem and out[stem].params is declared:
             out[stem] = Statement(f"sql/{stem}.sql", sql, types)
         elif not stem or out[stem].params != types:
-            key = f"dry-run/{marker}/{stem}"
+            key = f"dry-run/{marker.split('/')[1]}/{stem}"
             out.setdefault(key, Statement(key, sql, types))
     return list(out.values())
 
