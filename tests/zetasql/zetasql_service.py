@@ -201,12 +201,7 @@ class BigQueryAnalyzer:
         self.project = project
         self.language = self._language_options()
         self.catalog = self._catalog()
-        registered = service.call(
-            "RegisterCatalog",
-            service_pb2.RegisterCatalogRequest(simple_catalog=self.catalog),
-            service_pb2.RegisterResponse,
-        )
-        self.catalog_id = registered.registered_id
+        self.catalog_id = self._register()
 
     def _language_options(self) -> proto_options_pb2.LanguageOptionsProto:
         language = self.service.call(
