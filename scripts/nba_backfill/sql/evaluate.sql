@@ -35,7 +35,7 @@ book AS (
 
 SELECT
   s.system_id, s.n_rows, s.graded, s.mae, s.bias, s.mae_line_rows, s.bets, s.wins,
-  IF(s.bets > 0, s.wins / s.bets, NULL) AS win_rate,
+  SAFE_DIVIDE(s.wins, s.bets) AS win_rate,
   b.line_rows, b.line_mae
 FROM per_system AS s
 CROSS JOIN book AS b

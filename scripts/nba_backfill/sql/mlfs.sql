@@ -109,7 +109,7 @@ roster AS (  -- the player's game on D: his team's game, else the game of his li
 -- a player with no played game before D has no history, so no row
 player_season AS (
   SELECT r.d, r.player_lookup, g.k AS games, g.game_date AS last_game_date,
-    g.points_season_sum / g.k AS points_avg_season,
+    SAFE_DIVIDE(g.points_season_sum, g.k) AS points_avg_season,
     SAFE_DIVIDE(g.minutes_season_sum, g.minutes_season_n) AS minutes_season
   FROM roster r JOIN played_games g ON g.player_lookup = r.player_lookup AND g.k = r.games_played
 ),

@@ -92,7 +92,7 @@ cached_players AS (
   SELECT a.d, a.player_lookup, a.universal_player_id, a.team_abbr,
     g.k AS games_played_season,
     g.game_date AS last_game_date,
-    g.points_season_sum / g.k AS points_avg_season,
+    SAFE_DIVIDE(g.points_season_sum, g.k) AS points_avg_season,
     SAFE_DIVIDE(g.usage_rate_season_sum, g.usage_rate_season_n) AS player_usage_rate_season
   FROM entities e
   JOIN player_as_of a ON a.d = e.d AND a.player_lookup = e.player_lookup

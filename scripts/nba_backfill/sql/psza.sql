@@ -143,9 +143,9 @@ SELECT
   SAFE_DIVIDE(paint_makes_10, paint_att_10) AS paint_pct_last_10,
   SAFE_DIVIDE(mid_makes_10, mid_att_10) AS mid_range_pct_last_10,
   SAFE_DIVIDE(three_makes_10, three_att_10) AS three_pt_pct_last_10,
-  paint_att_10 / games_10 AS paint_attempts_per_game,
-  mid_att_10 / games_10 AS mid_range_attempts_per_game,
-  three_att_10 / games_10 AS three_pt_attempts_per_game,
+  SAFE_DIVIDE(paint_att_10, games_10) AS paint_attempts_per_game,
+  SAFE_DIVIDE(mid_att_10, games_10) AS mid_range_attempts_per_game,
+  SAFE_DIVIDE(three_att_10, games_10) AS three_pt_attempts_per_game,
   games_20 AS games_in_sample_20,
   -- the 20-game trend only from 15 games on
   IF(games_20 >= 15, SAFE_DIVIDE(paint_att_20, total_att_20), NULL) AS paint_rate_last_20,

@@ -79,7 +79,7 @@ SELECT
   s.std_signed_error,
   -s.avg_signed_error AS recommended_adjustment,  -- signed = predicted - actual: under-prediction -> raise
   t.scale_factor,
-  LEAST(1.0, s.sample_size / (5 * @min_sample))
+  LEAST(1.0, SAFE_DIVIDE(s.sample_size, 5 * @min_sample))
     * GREATEST(0.3, 1 - COALESCE(s.std_signed_error, 0) / 20) AS adjustment_confidence,
   s.current_win_rate,
   t.tier_min_points,

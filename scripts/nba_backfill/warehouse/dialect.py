@@ -5,7 +5,12 @@ DATE_ADD / DATE_SUB / DATE_TRUNC on a DATE return DATE in BigQuery but TIMESTAMP
 back. COUNTIF over no rows is 0 in BigQuery but NULL in DuckDB, so it is wrapped in COALESCE(..., 0).
 FARM_FINGERPRINT (row fingerprints in markers) becomes DuckDB's HASH: another function, but as
 deterministic, which is all a fingerprint needs. Project ids are dropped from table names
-(`project.dataset.table` -> `dataset.table`).
+(`project.dataset.table` -> `dataset.table`). EXTRACT(DAYOFWEEK) counts Sunday as 1 in BigQuery and 0 in DuckDB,
+so 1 is added.
+
+Refused, because sqlglot's DuckDB text would run and answer differently (tests/zetasql compares the two engines):
+`UNNEST ... WITH OFFSET` (DuckDB numbers from 1, BigQuery from 0) and `/` or DIV by anything but a non-zero
+number (BigQuery stops on a zero divisor, DuckDB returns inf, NaN or NULL): write SAFE_DIVIDE(x, y).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Bump when the rewrite rules below change, so cached translations are redone.
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,41 @@ def _transpile(bigquery_sql: str) -> Translation:
                 node.replace(exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)]))
         for node in list(tree.find_all(exp.FarmFingerprint)):
             node.replace(exp.func("HASH", *node.expressions))
+        for node in list(tree.find_all(exp.Extract)):
+            if node.name.upper() == "DAYOFWEEK":
+                node.replace(exp.paren(exp.Add(this=node.copy(), expression=exp.Literal.number(1))))
+        _refuse_mistranslations(tree)
         try:
             out.append(tree.sql("duckdb", unsupported_level=sqlglot.ErrorLevel.RAISE))
         except sqlglot.errors.UnsupportedError as err:
             raise WarehouseError(f"SQL uses BigQuery features DuckDB cannot run: {err}") from None
     return Translation(";\n".join(out), tuple(sorted(tables - cte_names)), tuple(sorted(params)))
+
+
+def _refuse_mistranslations(tree) -> None:
+    from sqlglot import exp
+
+    from ..errors import WarehouseError
+
+    for node in tree.find_all(exp.Unnest):
+        if node.args.get("offset"):
+            raise WarehouseError(
+                "SQL uses UNNEST ... WITH OFFSET, which DuckDB would number from 1 (BigQuery from 0): "
+                "use the array's elements without their offsets, or number them with ROW_NUMBER() - 1"
+            )
+    for node in tree.find_all(exp.Div, exp.IntDiv):
+        divisor = node.expression
+        while isinstance(divisor, (exp.Paren, exp.Neg)):
+            divisor = divisor.this
+        if not (isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.this) != 0):
+            text = node.expression.sql("bigquery")[:60]
+            operator, fix = ("/", f"SAFE_DIVIDE(x, {text})")
+            if isinstance(node, exp.IntDiv):
+                operator, fix = ("DIV", f"CAST(TRUNC(SAFE_DIVIDE(x, {text})) AS INT64)")
+            raise WarehouseError(
+                f"SQL divides by {text} with {operator}: BigQuery stops on a zero divisor where DuckDB returns "
+                f"inf, NaN or NULL; write {fix}"
+            )
 
 
 @functools.cache
