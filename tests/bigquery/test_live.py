@@ -65,7 +65,7 @@ def test_one_chunk_of_each_phase4_processor_matches_the_embedded_backend(tmp_pat
 
     from helpers import base_config
     from nba_backfill.config import validate_config
-    from nba_backfill.league_io import write_league
+    from nba_backfill.phase3.write import write_phase3
     from nba_backfill.plan import PHASE4_PROCESSORS, chunk_marker, season_chunks
     from nba_backfill.processors import PHASE4
     from nba_backfill.runner import run_chunk_job
@@ -85,7 +85,7 @@ def test_one_chunk_of_each_phase4_processor_matches_the_embedded_backend(tmp_pat
     for name, config in (("duckdb", embedded), ("bigquery", live)):
         (tmp_path / name).mkdir()
         monkeypatch.chdir(tmp_path / name)
-        write_league(config)
+        write_phase3(config)
         for processor in PHASE4_PROCESSORS:
             run_chunk_job(config, processor, "2023-24", chunk.name, chunk_marker(processor, "2023-24", chunk.name))
         warehouse = open_warehouse(config)

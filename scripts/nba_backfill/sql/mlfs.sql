@@ -5,7 +5,7 @@ WITH
 schedule AS (
   SELECT game_id, game_date, season_year, home_team_abbr, away_team_abbr
   FROM nba_reference.nba_schedule
-  WHERE game_date BETWEEN @season_start AND @end_date
+  WHERE game_date BETWEEN @season_start AND @end_date AND game_status = 3 AND is_regular_season
 ),
 player_games AS (
   SELECT player_lookup, universal_player_id, game_date, team_abbr, points, minutes_played, ft_makes, is_active, is_dnp
