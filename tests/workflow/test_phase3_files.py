@@ -42,9 +42,7 @@ def box_score_file() -> str:
 
 @pytest.mark.slow
 def test_a_files_backfill_then_nothing_left_and_a_changed_file_redoes_its_dependants(tmp_path):
-    wf = make_workflow(
-        tmp_path, SHORT_SEASON, phase3={"source": "files", "boxscores": ["data/box_*.csv"], "lines": []}
-    )
+    wf = make_workflow(tmp_path, SHORT_SEASON, phase3={"source": "files", "boxscores": ["data/box_*.csv"], "lines": []})
     data = wf.workdir / "data" / "box_2023-24.csv"
     data.parent.mkdir()
     data.write_text(box_score_file())
@@ -55,6 +53,24 @@ def test_a_files_backfill_then_nothing_left_and_a_changed_file_redoes_its_depend
     league = read_marker(wf.marker("markers/league.done"))
     assert league["definition"]["boxscores"][0]["name"] == "data/box_2023-24.csv"
     assert league["report"]["games"] == 56 and league["report"]["player_rows"] == 56 * 16
+    # no shot locations in box scores: zone rates NULL and flagged, every processor, check and system still runs
+    tdza = wf.read_rows("nba_precompute.team_defense_zone_analysis")
+    assert tdza and all(r["paint_pct_allowed_last_15"] is None and r["strongest_zone"] is None for r in tdza)
+    assert {r["data_quality_tier"] for r in tdza} == {"no_shot_zones"}
+    assert all(r["three_pt_pct_allowed_last_15"] is not None and r["paint_blocks_per_game"] is None for r in tdza)
+    psza = wf.read_rows("nba_precompute.player_shot_zone_analysis")
+    assert psza and {r["data_quality_tier"] for r in psza} == {"no_shot_zones"}
+    assert all(r["paint_rate_last_10"] is None and r["three_pt_rate_last_10"] is not None for r in psza)
+    pcf = wf.read_rows("nba_precompute.player_composite_factors")
+    assert pcf and all(r["shot_zone_mismatch_score"] is None for r in pcf)
+    mlfs = wf.read_rows("nba_predictions.ml_feature_store_v2")
+    assert mlfs and {(r["pct_paint"], r["pct_mid_range"], r["shot_zone_mismatch_score"]) for r in mlfs} == {
+        (0.3, 0.2, 0)
+    }
+    assert len({r["pct_three"] for r in mlfs}) > 5  # the three-point share is known from a box score
+    systems = {r["system_id"] for r in wf.read_rows("nba_predictions.player_prop_predictions")}
+    assert {"zone_matchup_v1", "moving_average_baseline_v1", "ensemble_v1"} <= systems
+
     # the same config with its keys in another order changes nothing
     raw = wf.raw_config()
     wf.write_config(dict(reversed(list(raw.items()))))
