@@ -71,13 +71,24 @@ player_timeline AS (
   FROM player_games
 ),
 
+-- the team he plays for on D, where his row for D names it (a trade shows there first): only the team is read
+-- from D's rows, never an outcome
+team_on_d AS (
+  SELECT DISTINCT player_lookup, game_date, team_abbr
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+
 -- the player's state before D = his latest row before D (game_date < D <= next row's date; which row
--- that is never depends on rows dated D or later)
+-- that is never depends on rows dated D or later), with his team on D where team_on_d knows it
 player_state AS (
-  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance, t.games_so_far
+  SELECT
+    d.analysis_date, t.player_lookup, t.universal_player_id, COALESCE(o.team_abbr, t.team_abbr) AS team_abbr,
+    t.last_appearance, t.games_so_far
   FROM analysis_dates AS d
   JOIN player_timeline AS t
     ON t.game_date < d.analysis_date AND (t.next_row_date IS NULL OR t.next_row_date >= d.analysis_date)
+  LEFT JOIN team_on_d AS o ON o.player_lookup = t.player_lookup AND o.game_date = d.analysis_date
 ),
 
 -- known before tip-off: he appeared in the 30 days before D or has a line for D; PCF also needs his
