@@ -25,8 +25,8 @@ def test_lines_are_matched_and_the_rest_is_reported(phase3_config):
         "lines: 10 rows read, 7 imported, 1 of other markets skipped, 1 without snapshot_time "
         "(taken as pre-game lines)",
         # the game was postponed from 10-27: no game of those teams that day
-        "  unmatched event: New York Knicks @ Denver Nuggets 2023-10-27 (event ev4) (1 rows)",
-        "  unmatched player: Nic Claxton (1 rows)",  # not in that game
+        "  unmatched event: New York Knicks @ Denver Nuggets 2023-10-27 (event ev4) (1 row)",
+        "  unmatched player: Nic Claxton (1 row)",  # not in that game
     ]
     warehouse = DuckDBWarehouse(load_config(path).warehouse["path"])
     rows = warehouse.query(

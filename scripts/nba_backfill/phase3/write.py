@@ -28,8 +28,10 @@ def definition(
         return {"source": source, "seed": config.league["seed"], "scale": config.league["scale"], "seasons": seasons}
     from .files import expand, file_record
 
-    boxscores = expand(boxscores or config.phase3["boxscores"], "phase3.boxscores")
-    lines = expand(config.phase3["lines"] if lines is None else lines, "phase3.lines")
+    boxscores = (
+        expand(boxscores, "--boxscores") if boxscores else expand(config.phase3["boxscores"], "phase3.boxscores")
+    )
+    lines = expand(config.phase3["lines"], "phase3.lines") if lines is None else expand(lines, "--lines")
     return {
         "source": source,
         "seasons": seasons,
@@ -99,5 +101,5 @@ def import_summary(report: dict) -> str:
         )
         for kind in ("unmatched_events", "unmatched_players"):
             for name, count in lines[kind].items():
-                out.append(f"  {kind.replace('_', ' ')[:-1]}: {name} ({count} rows)")
+                out.append(f"  {kind.replace('_', ' ')[:-1]}: {name} ({count} row{'s' * (count != 1)})")
     return "\n".join(out)
