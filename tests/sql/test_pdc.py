@@ -11,22 +11,10 @@ import random
 import shutil
 import statistics
 
+import hand_made_season
 import pytest
 import sqlglot
-from hand_made_season import (
-    END,
-    START,
-    S,
-    day,
-    game_days,
-    mean,
-    pairings,
-    params,
-    played,
-    rows_by_player,
-    team_on,
-    write_league,
-)
+from hand_made_season import END, START, S, day, game_days, mean, pairings, params, played, rows_by_player, write_league
 
 from helpers import write_rows
 from nba_backfill.processors import PHASE4
@@ -207,7 +195,11 @@ def entity_set(league: dict, d: dt.date) -> set[str]:
     members = set(lines)
     for player, rows in rows_by_player(league, d).items():
         appeared = [r["game_date"] for r in rows if not r["is_dnp"]]
-        if team_on(league, player, d) in teams and appeared and max(appeared) >= d - dt.timedelta(days=30):
+        if (
+            hand_made_season.team_on(league, player, d) in teams
+            and appeared
+            and max(appeared) >= d - dt.timedelta(days=30)
+        ):
             members.add(player)
     return members
 
@@ -222,7 +214,7 @@ def reference_pdc(league: dict, d: dt.date) -> dict[str, dict]:
         history = [r for r in reversed(by_player.get(player, [])) if played(r)]  # newest first
         if len(history) < 3 or (d - history[0]["game_date"]).days > 30:
             continue
-        team = team_on(league, player, d)
+        team = hand_made_season.team_on(league, player, d)
         team_games = sorted(
             (
                 t
