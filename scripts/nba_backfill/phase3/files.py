@@ -136,10 +136,7 @@ def read_boxscores(paths: Sequence[str], seasons: Sequence[Season]) -> BoxScores
         raise BadFile(f"{', '.join(paths)}: no regular-season games for configured season(s) {', '.join(empty)}")
     tables[PROPS] = table_schema(PROPS).arrow_schema().empty_table()
     tables[ORACLE] = table_schema(ORACLE).arrow_schema().empty_table()  # real games have no oracle
-    rows, dnp, other = con.execute(
-        "SELECT COUNT(*) FILTER (is_regular_season), COUNT(*) FILTER (is_regular_season AND is_dnp), "
-        "COUNT(*) FILTER (NOT is_regular_season) FROM box"
-    ).fetchone()
+    rows, dnp, other = con.execute(sql("box_counts")).fetchone()
     report = {
         "games": tables[SCHEDULE].num_rows,
         "player_rows": rows,

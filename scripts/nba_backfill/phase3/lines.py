@@ -62,10 +62,7 @@ def read_lines(paths: Sequence[str], tables: dict[str, pa.Table]) -> tuple[pa.Ta
     )
     quotes = con.sql(sql("lines")).to_arrow_table()
     _check_duplicates(quotes)
-    counts = con.execute(
-        "SELECT COUNT(*), COUNT(*) FILTER (LOWER(market) <> 'player_points'), "
-        "COUNT(*) FILTER (LOWER(market) = 'player_points' AND snapshot_time IS NULL) FROM raw"
-    ).fetchone()
+    counts = con.execute(sql("line_counts")).fetchone()
     report = {
         "rows": counts[0],
         "imported": quotes.num_rows,
@@ -80,10 +77,7 @@ def read_lines(paths: Sequence[str], tables: dict[str, pa.Table]) -> tuple[pa.Ta
 def _match_events(con, schedule: pa.Table) -> tuple[list[dict], Counter]:
     games = {(g["game_date"], g["home_team_abbr"], g["away_team_abbr"]): g["game_id"] for g in schedule.to_pylist()}
     matched, unmatched = [], Counter()
-    for event_id, commence, home, away, rows in con.execute(
-        "SELECT event_id, CAST(ANY_VALUE(commence_time) AS TIMESTAMPTZ), ANY_VALUE(home_team), ANY_VALUE(away_team), "
-        "COUNT(*) FROM raw WHERE LOWER(market) = 'player_points' GROUP BY event_id ORDER BY event_id"
-    ).fetchall():
+    for event_id, commence, home, away, rows in con.execute(sql("line_events")).fetchall():
         day = game_date(commence)
         key = (day, TEAM_TRICODES.get(home.strip()), TEAM_TRICODES.get(away.strip()))
         if key in games:
@@ -98,10 +92,7 @@ def _match_players(con, player_games: pa.Table) -> tuple[list[dict], Counter]:
     for game_id, lookup in zip(player_games["game_id"].to_pylist(), player_games["player_lookup"].to_pylist()):
         in_game.setdefault(game_id, set()).add(lookup)
     matched, unmatched = [], Counter()
-    for game_id, name, rows in con.execute(
-        "SELECT e.game_id, r.player, COUNT(*) FROM raw AS r JOIN events AS e USING (event_id) "
-        "WHERE LOWER(r.market) = 'player_points' GROUP BY ALL ORDER BY ALL"
-    ).fetchall():
+    for game_id, name, rows in con.execute(sql("line_players")).fetchall():
         found = [v for v in lookup_variants(player_lookup(name)) if v in in_game.get(game_id, ())]
         if found:
             matched.append({"game_id": game_id, "player": name, "player_lookup": found[0]})
