@@ -65,21 +65,15 @@ def file_record(path: str) -> dict:
 def read_text_table(con, path: str, required: Sequence[str], optional: Sequence[str]) -> pa.Table:
     """A file's columns we use, as text, lower-case names, plus `_file` and `_row` (its row number in the file:
     the header is row 1 of a CSV)."""
-    quoted = path.replace("'", "''")
     if not Path(path).is_file():
         raise BadFile(f"{path}: no such file")
-    reader = (
-        f"read_parquet('{quoted}')"
-        if path.endswith(".parquet")
-        else (f"read_csv('{quoted}', all_varchar = true, header = true)")
-    )
+    quoted, parquet = path.replace("'", "''"), path.endswith(".parquet")
+    reader = f"read_parquet('{quoted}')" if parquet else f"read_csv('{quoted}', all_varchar = true, header = true)"
     try:
         table = con.sql(f"SELECT COLUMNS(*)::VARCHAR FROM {reader}").to_arrow_table()
     except Exception as err:  # duckdb raises its own error classes for unreadable files
-        raise BadFile(
-            f"{path}: cannot be read as {'Parquet' if reader.startswith('read_p') else 'CSV'} "
-            f"({str(err).splitlines()[0]})"
-        ) from None
+        kind = "Parquet" if parquet else "CSV"
+        raise BadFile(f"{path}: cannot be read as {kind} ({str(err).splitlines()[0]})") from None
     columns = {name.strip().upper(): name for name in table.column_names}
     missing = [c for c in required if c not in columns]
     if missing:
@@ -87,7 +81,7 @@ def read_text_table(con, path: str, required: Sequence[str], optional: Sequence[
     arrays = [
         table[columns[c]] if c in columns else pa.nulls(table.num_rows, pa.string()) for c in (*required, *optional)
     ]
-    first = 1 if path.endswith(".parquet") else 2
+    first = 1 if parquet else 2
     return pa.table(
         [*arrays, pa.array([path] * table.num_rows), pa.array(range(first, first + table.num_rows), pa.int64())],
         names=[*(c.lower() for c in (*required, *optional)), "_file", "_row"],
