@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from phase3_data import BOXSCORES, LINES, SEASON
 
 from helpers import base_config
-
-DATA = Path(__file__).parent / "data"
-BOXSCORES = DATA / "boxscores_2023-24.csv"
-LINES = DATA / "lines_2023-24.csv"
-SEASON = {"2023-24": {"start": "2023-10-24", "end": "2024-04-14"}}
 
 
 @pytest.fixture

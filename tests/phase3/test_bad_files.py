@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from phase3_data import BOXSCORES, LINES, SEASON
 
-from conftest import BOXSCORES, LINES, SEASON
 from nba_backfill.cli import main
 
 HEADER, *ROWS = BOXSCORES.read_text(encoding="utf-8").splitlines()

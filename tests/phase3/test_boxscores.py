@@ -9,8 +9,8 @@ from collections import defaultdict
 
 import pytest
 from click.testing import CliRunner
+from phase3_data import BOXSCORES
 
-from conftest import BOXSCORES
 from nba_backfill.cli import main
 from nba_backfill.config import load_config
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse

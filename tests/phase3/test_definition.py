@@ -4,8 +4,8 @@ a new seed or a changed file changes it, and a new seed really rewrites Phase 3.
 from __future__ import annotations
 
 import yaml
+from phase3_data import BOXSCORES
 
-from conftest import BOXSCORES
 from nba_backfill.config import load_config, validate_config
 from nba_backfill.phase3.write import definition, digest, write_phase3
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse

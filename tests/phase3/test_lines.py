@@ -65,7 +65,7 @@ def test_names_and_dates():
 
 
 def test_an_alias_matches_the_box_score_spelling(tmp_path, phase3_config):
-    from conftest import BOXSCORES, LINES
+    from phase3_data import BOXSCORES, LINES
 
     box = tmp_path / "box.csv"
     box.write_text(BOXSCORES.read_text(encoding="utf-8").replace("Josh Hart", "Nicolas Claxton"), encoding="utf-8")
