@@ -59,8 +59,8 @@ def write_phase3(
 
     `warehouse`: the configured one by default (tests hand in a BigQuery backend on a local server)."""
     started = dt.datetime.now(dt.UTC)
-    source = definition(config, source, boxscores, lines)
-    if source["source"] == "synthetic":
+    record = definition(config, source, boxscores, lines)
+    if record["source"] == "synthetic":
         from .synthetic import generate_league
 
         tables = generate_league(config.seasons, config.league["seed"], config.league["scale"])
@@ -70,10 +70,10 @@ def write_phase3(
         from .files import read_boxscores
         from .lines import read_lines
 
-        imported = read_boxscores([f["name"] for f in source["boxscores"]], config.seasons)
+        imported = read_boxscores([f["name"] for f in record["boxscores"]], config.seasons)
         tables, report = imported.tables, imported.report
-        if source["lines"]:
-            tables[PROPS], report["lines"] = read_lines([f["name"] for f in source["lines"]], tables)
+        if record["lines"]:
+            tables[PROPS], report["lines"] = read_lines([f["name"] for f in record["lines"]], tables)
         summary = import_summary(report)
     warehouse = warehouse or open_warehouse(config, {"processor": "phase3"})
     first, last = config.seasons[0].start, config.seasons[-1].end
@@ -83,7 +83,7 @@ def write_phase3(
         for season in config.seasons:
             rows[f"{name} {season.name}"] = sum(n for d, n in written.items() if season.start <= d <= season.end)
     if marker:
-        write_marker(marker, started, warehouse, phase="phase3", definition=source, rows=rows, report=report)
+        write_marker(marker, started, warehouse, phase="phase3", definition=record, rows=rows, report=report)
     return summary
 
 
