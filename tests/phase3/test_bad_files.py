@@ -109,3 +109,15 @@ def test_by_hand_a_missing_file_is_named(tmp_path, phase3_config):
     )
     assert result.exit_code == 2
     assert result.output.splitlines() == [f"error: --boxscores: '{tmp_path}/no.csv' matches no file"]
+
+
+def test_import_without_any_box_scores_says_so(tmp_path, phase3_config):
+    import yaml
+
+    path = phase3_config()
+    raw = yaml.safe_load(path.read_text())
+    raw["phase3"] = {"source": "synthetic"}
+    path.write_text(yaml.safe_dump(raw))
+    result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["error: no box-score files: give --boxscores or set phase3.boxscores"]

@@ -93,3 +93,15 @@ def test_a_files_backfill_then_nothing_left_and_a_changed_file_redoes_its_depend
     (row,) = wf.read_rows(PGS, where="player_lookup = 'playerbos0' AND game_id = '0022300055'")
     assert row["points"] == int(cells[24])
     assert read_marker(wf.marker("markers/league.done"))["definition"] != league["definition"]
+
+
+@pytest.mark.slow
+def test_a_new_seed_reruns_the_league_and_what_follows_but_reordered_keys_do_not(season_run, tmp_path):
+    wf = season_run.clone(tmp_path / "run")
+    raw = wf.raw_config()
+    wf.write_config(dict(reversed(list(raw.items()))))
+    assert wf.dry_run_jobs("all_seasons") == {}
+    raw["league"]["seed"] += 1
+    wf.write_config(raw)
+    jobs = wf.dry_run_jobs("all_seasons")
+    assert jobs["write_league"] == 1 and jobs["check_preflight"] == 1 and jobs["publish_season"] == 1, jobs

@@ -13,6 +13,7 @@ import hashlib
 import json
 
 from ..config import Config
+from ..errors import BadFile
 from ..markers import write_marker
 from ..warehouse import open_warehouse
 from . import PROPS
@@ -32,6 +33,8 @@ def definition(
         expand(boxscores, "--boxscores") if boxscores else expand(config.phase3["boxscores"], "phase3.boxscores")
     )
     lines = expand(config.phase3["lines"], "phase3.lines") if lines is None else expand(lines, "--lines")
+    if not boxscores:
+        raise BadFile("no box-score files: give --boxscores or set phase3.boxscores")
     return {
         "source": source,
         "seasons": seasons,
