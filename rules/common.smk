@@ -6,13 +6,13 @@ import sys
 from nba_backfill import plan
 from nba_backfill.config import CONFIG_ENV, validate_config
 from nba_backfill.errors import BackfillError
-from nba_backfill.phase3.write import definition, digest
+from nba_backfill.phase3 import write as phase3
 from nba_backfill.plan import all_season_targets
 from nba_backfill.processors import PHASE4
 
 try:
     CONFIG = validate_config(config)
-    PHASE3 = definition(CONFIG)  # what Phase 3 is made from (files by name, size and sha256): read once a run
+    PHASE3 = phase3.definition(CONFIG)  # what Phase 3 is made from (files by name, size and sha256): read once a run
 except BackfillError as err:
     sys.exit(f"error: {err}")
 

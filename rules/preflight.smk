@@ -8,7 +8,7 @@ rule write_league:
     log:
         "logs/league.log",
     params:
-        digest=digest(PHASE3),
+        digest=phase3.digest(PHASE3),
         command="league" if CONFIG.phase3["source"] == "synthetic" else "import",
     shell:
         "nba-backfill {params.command} --marker {output} 2>&1 | tee {log}"
