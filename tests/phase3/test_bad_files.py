@@ -91,18 +91,6 @@ def test_a_glob_that_matches_nothing_is_bad_input(tmp_path, phase3_config):
     assert result.output.splitlines() == [f"error: phase3.boxscores: '{tmp_path}/nothing_*.csv' matches no file"]
 
 
-def test_files_source_without_box_scores_is_a_config_error(tmp_path, phase3_config):
-    import yaml
-
-    path = phase3_config()
-    raw = yaml.safe_load(path.read_text())
-    raw["phase3"] = {"source": "files"}
-    path.write_text(yaml.safe_dump(raw))
-    result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
-    assert result.exit_code == 2
-    assert result.output.splitlines() == ["error: config error: phase3.boxscores: [] should be non-empty"]
-
-
 def test_by_hand_a_missing_file_is_named(tmp_path, phase3_config):
     result = CliRunner().invoke(
         main, ["--configfile", str(phase3_config()), "import", "--boxscores", str(tmp_path / "no.csv")]
@@ -111,13 +99,19 @@ def test_by_hand_a_missing_file_is_named(tmp_path, phase3_config):
     assert result.output.splitlines() == [f"error: --boxscores: '{tmp_path}/no.csv' matches no file"]
 
 
-def test_import_without_any_box_scores_says_so(tmp_path, phase3_config):
+@pytest.mark.parametrize(
+    ("phase3", "message"),
+    [
+        ({"source": "files"}, "config error: phase3.boxscores: [] should be non-empty"),
+        ({"source": "synthetic"}, "no box-score files: give --boxscores or set phase3.boxscores"),
+    ],
+    ids=["files-without-globs", "synthetic-source"],
+)
+def test_import_without_any_box_scores_says_so(tmp_path, phase3_config, phase3, message):
     import yaml
 
     path = phase3_config()
-    raw = yaml.safe_load(path.read_text())
-    raw["phase3"] = {"source": "synthetic"}
-    path.write_text(yaml.safe_dump(raw))
+    path.write_text(yaml.safe_dump({**yaml.safe_load(path.read_text()), "phase3": phase3}))
     result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
     assert result.exit_code == 2
-    assert result.output.splitlines() == ["error: no box-score files: give --boxscores or set phase3.boxscores"]
+    assert result.output.splitlines() == [f"error: {message}"]
