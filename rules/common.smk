@@ -5,13 +5,15 @@ import sys
 
 from nba_backfill import plan
 from nba_backfill.config import CONFIG_ENV, validate_config
-from nba_backfill.errors import ConfigError
+from nba_backfill.errors import BackfillError
+from nba_backfill.phase3 import write as phase3
 from nba_backfill.plan import all_season_targets
 from nba_backfill.processors import PHASE4
 
 try:
     CONFIG = validate_config(config)
-except ConfigError as err:
+    PHASE3 = phase3.definition(CONFIG)  # what Phase 3 is made from (files by name, size and sha256): read once a run
+except BackfillError as err:
     sys.exit(f"error: {err}")
 
 # Every job's `nba-backfill` call reads this: the effective config, --config overrides included.
@@ -39,8 +41,14 @@ def publish_slot():
 
 
 def get_league_input(wildcards):
-    """The embedded warehouse gets the synthetic league first; BigQuery already holds Phase 3."""
-    return ["markers/league.done"] if CONFIG.backend == "duckdb" else []
+    """Phase 3 first: the synthetic league on the embedded warehouse, or the imported files on either backend;
+    with the synthetic source BigQuery already holds Phase 3."""
+    return ["markers/league.done"] if CONFIG.backend == "duckdb" or CONFIG.phase3["source"] == "files" else []
+
+
+def get_phase3_files(wildcards):
+    """The files Phase 3 is imported from (none for the synthetic league): a changed file reruns the import."""
+    return [f["name"] for f in PHASE3.get("boxscores", []) + PHASE3.get("lines", [])]
 
 
 def is_daily(wildcards):

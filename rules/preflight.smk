@@ -1,13 +1,17 @@
+# Phase 3: the synthetic league, or the configured files imported. It reruns when what defines Phase 3 changes
+# (the digest: source, seed/scale and seasons' bounds, or each file's size and sha256), and so does what follows.
 rule write_league:
+    input:
+        get_phase3_files,
     output:
         "markers/league.done",
     log:
         "logs/league.log",
     params:
-        seasons=[s.name for s in CONFIG.seasons],
-        league=CONFIG.league,
+        digest=phase3.digest(PHASE3),
+        command="league" if CONFIG.phase3["source"] == "synthetic" else "import",
     shell:
-        "nba-backfill league --if-absent --marker {output} 2>&1 | tee {log}"
+        "nba-backfill {params.command} --marker {output} 2>&1 | tee {log}"
 
 
 rule check_preflight:

@@ -46,6 +46,7 @@ def main(ctx: click.Context, configfile: str | None) -> None:
     \b
     Examples:
       nba-backfill league                      # write the synthetic Phase 3 league (embedded warehouse)
+      nba-backfill import --boxscores data/leaguegamelog_players_2021-22.csv.gz   # real box scores as Phase 3
       nba-backfill preflight --season 2022-23
       nba-backfill run pcf --season 2022-23 --chunk 2022-10-18_2023-04-09
       nba-backfill query "SELECT COUNT(*) FROM nba_predictions.ml_feature_store_v2"
@@ -68,18 +69,20 @@ chunk_option = click.option(
 )
 
 
-@main.command()
-@click.option("--if-absent", is_flag=True, help="Write nothing if every season already has a schedule.")
-@click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
-@click.option(
+backend_option = click.option(
     "--backend",
     type=click.Choice(["duckdb", "bigquery"]),
     default=None,
     help="Load into this backend instead of the configured one (bigquery: load jobs into warehouse.project).",
 )
+
+
+@main.command()
+@click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
+@backend_option
 @click.pass_context
 @error_boundary
-def league(ctx: click.Context, if_absent: bool, marker: str | None, backend: str | None) -> None:
+def league(ctx: click.Context, marker: str | None, backend: str | None) -> None:
     """Write the deterministic synthetic league (Phase 3 input) for every configured season.
 
     On BigQuery this rehearses a backfill on a throwaway project: the tables are created and filled with load
@@ -91,11 +94,51 @@ def league(ctx: click.Context, if_absent: bool, marker: str | None, backend: str
       nba-backfill league --backend bigquery
     """
     from .config import with_backend
-    from .league_io import write_league
+    from .phase3.write import write_phase3
 
     config = load(ctx) if backend is None else with_backend(load(ctx), backend)
-    summary = write_league(config, if_absent=if_absent, marker=marker)
-    click.echo(summary)
+    click.echo(write_phase3(config, "synthetic", marker))
+
+
+@main.command("import")
+@click.option(
+    "--boxscores",
+    multiple=True,
+    metavar="GLOB",
+    help="NBA Stats leaguegamelog player rows (CSV, CSV.gz, Parquet); repeatable (default: phase3.boxscores).",
+)
+@click.option(
+    "--lines",
+    multiple=True,
+    metavar="GLOB",
+    help="The Odds API player-points rows; repeatable (default: "
+    "phase3.lines when --boxscores is not given, else none).",
+)
+@click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
+@backend_option
+@click.pass_context
+@error_boundary
+def import_files(
+    ctx: click.Context, boxscores: tuple[str, ...], lines: tuple[str, ...], marker: str | None, backend: str | None
+) -> None:
+    """Import real box scores (and prop lines) as Phase 3 for every configured season, then print the import
+    report: games, players, DNP rows, skipped rows, and every unmatched line's event or player with its count.
+
+    A bad file stops it with one line naming the file, row and column (exit 2); nothing is written. On BigQuery
+    the tables are loaded with load jobs.
+
+    \b
+    Examples:
+      nba-backfill import                     # the files in config's phase3.boxscores / phase3.lines
+      nba-backfill import --boxscores data/leaguegamelog_players_2021-22.csv.gz --lines "data/odds_*.csv"
+    """
+    from .config import with_backend
+    from .phase3.write import write_phase3
+
+    config = load(ctx) if backend is None else with_backend(load(ctx), backend)
+    globs = list(boxscores) or None
+    chosen_lines = list(lines) if boxscores or lines else None
+    click.echo(write_phase3(config, "files", marker, boxscores=globs, lines=chosen_lines))
 
 
 day_chunk_option = click.option(

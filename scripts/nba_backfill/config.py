@@ -47,6 +47,7 @@ class Config:
     tier_adjustments: dict[str, Any]
     phase5c: dict[str, Any]
     external_processors: dict[str, str]
+    phase3: dict[str, Any] = field(default_factory=lambda: {"source": "synthetic", "boxscores": [], "lines": []})
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     def season(self, name: str) -> Season:
@@ -157,6 +158,7 @@ def _build(data: dict[str, Any]) -> Config:
         tier_adjustments=data["tier_adjustments"],
         phase5c=data["phase5c"],
         external_processors=data["external_processors"],
+        phase3=data["phase3"],
         raw=data,
     )
 

@@ -29,6 +29,12 @@ class UsageError(BackfillError):
     exit_code = 2
 
 
+class BadFile(BackfillError):
+    """An input file (box scores, lines) cannot be imported; the message names the file, row and column."""
+
+    exit_code = 2
+
+
 class MissingDependency(BackfillError):
     """Upstream partitions a job reads are absent."""
 

@@ -1,6 +1,8 @@
-"""Preflight: every schedule game date of a season has plausible rows in every Phase 3 table.
+"""Preflight: every game date of a season (a date with final regular-season games) has plausible rows in every
+Phase 3 table.
 
-This is the runbook's "Pre-flight Check", made strict: it names each missing or thin date per table.
+This is the runbook's "Pre-flight Check", made strict: it names each missing or thin date per table. A season in
+progress is checked through its last final game, and says so; games not played yet are not missing data.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from .config import Config
 from .errors import format_dates
 from .markers import write_marker
 from .plan import daily_preflight_marker, parse_chunk, preflight_marker
-from .schedule import SCHEDULE
+from .schedule import PLAYED, SCHEDULE
 from .validate import CheckResult, raise_on_failure
 from .warehouse import open_warehouse
 
@@ -35,11 +37,14 @@ def run_preflight(config: Config, season_name: str, chunk_name: str | None = Non
     warehouse = open_warehouse(config, labels, scope=(season.start, last))
     games = dict(
         warehouse.query(
-            f"SELECT game_date, COUNT(*) FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end GROUP BY 1",
+            f"SELECT game_date, COUNT(*) FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end AND {PLAYED} "
+            "GROUP BY 1",
             {"start": season.start, "end": last},
         ).rows
     )
-    results = [CheckResult("schedule", bool(games), f"{len(games)} game dates in {season.start}..{last}")]
+    through = max(games, default=None)
+    in_progress = f"; in progress: checked through {through}" if games and through < last else ""
+    results = [CheckResult("schedule", bool(games), f"{len(games)} game dates in {season.start}..{last}{in_progress}")]
     counts = {}
     for table in (PLAYER_TABLE, *TEAM_TABLES):
         have = warehouse.partitions(table)
@@ -70,6 +75,7 @@ def run_preflight(config: Config, season_name: str, chunk_name: str | None = Non
         phase="preflight",
         season=season_name,
         game_dates=len(games),
+        through=through,
         rows_per_date=counts,
         checks=[r.as_dict() for r in results],
     )

@@ -1,4 +1,7 @@
-"""What the schedule says about a season: its game dates, its actual opener, a chunk's processable dates."""
+"""What the schedule says about a season: its game dates, its actual opener, a chunk's processable dates.
+
+Game dates are the dates with final regular-season games (`PLAYED`): a postponed game counts on the date it was
+played, and games not played yet (a season in progress) are not expected anywhere."""
 
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ from .plan import Chunk
 from .warehouse import Warehouse
 
 SCHEDULE = "nba_reference.nba_schedule"
+# The schedule rows that are games: final (status 3) and regular season. Every reader of the schedule uses it.
+PLAYED = "game_status = 3 AND is_regular_season"
 
 
 def season_game_dates(warehouse: Warehouse, season: Season) -> list[dt.date]:
     rows = warehouse.query(
-        f"SELECT DISTINCT game_date FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end ORDER BY game_date",
+        f"SELECT DISTINCT game_date FROM {SCHEDULE} WHERE game_date BETWEEN @start AND @end AND {PLAYED} "
+        "ORDER BY game_date",
         {"start": season.start, "end": season.end},
     ).rows
     if not rows:

@@ -158,6 +158,13 @@ def phase5c_result(season: Season) -> dict[str, Any]:
     return out
 
 
+def checked_through(season: Season) -> str | None:
+    """A season in progress: the last final game its preflight checked (None when complete or not checked)."""
+    unit = unit_state(plan.preflight_marker(season.name))
+    through = _read_json(unit["marker"]).get("through") if unit["state"] == "done" else None
+    return through if through and through < season.end.isoformat() else None
+
+
 # -- the status dict --------------------------------------------------------------------------------------------
 def season_progress(config: Config, season: Season) -> dict[str, Any]:
     steps = []
@@ -195,6 +202,7 @@ def season_status(config: Config, warehouse: bool = True) -> dict[str, Any]:
         if warehouse:
             entry["expected"] = expected_outputs(config, season)
         entry.setdefault("expected", {})["phase5c"] = phase5c_result(season)
+        entry["through"] = checked_through(season)
         seasons.append(entry)
     failed = [
         {"season": s["season"], "phase": step["phase"], "step": step["step"], **unit}
@@ -251,6 +259,9 @@ def format_status(status: dict[str, Any]) -> str:
         )
     )
     out.append(format_table(columns, rows))
+    for s in seasons:
+        if s.get("through"):
+            out.append(f"{s['season']}: in progress, checked through {s['through']} (its last final game)")
 
     if status["failed"]:
         out.append(f"Failed ({len(status['failed'])}):")

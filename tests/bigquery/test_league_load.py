@@ -7,7 +7,7 @@ from fake_bigquery import CONFIG
 
 from helpers import base_config
 from nba_backfill.config import validate_config
-from nba_backfill.league_io import write_league
+from nba_backfill.phase3.write import write_phase3
 from nba_backfill.tables import table_schema
 
 PHASE3 = (
@@ -26,7 +26,7 @@ def test_the_league_is_loaded_with_load_jobs_then_replaced_in_transactions(fake,
     raw["warehouse"] = {"backend": "bigquery", "project": CONFIG["project"], "location": CONFIG["location"]}
     config = validate_config(raw)
 
-    write_league(config, warehouse=make_warehouse())
+    write_phase3(config, warehouse=make_warehouse())
 
     loads = [body["configuration"]["load"] for body in fake.job_inserts() if "load" in body["configuration"]]
     assert sorted(load["destinationTable"]["tableId"].rsplit("_", 1)[0] for load in loads) == sorted(

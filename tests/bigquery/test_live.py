@@ -65,12 +65,12 @@ SANDBOX_SEASON = {"2023-24": {"start": "2023-10-24", "end": "2024-04-14"}}  # th
 
 def _backfill(config, season: str) -> None:
     """What `all_seasons` runs for one season's tables, chunk by chunk in DAG order, at any chunk size."""
-    from nba_backfill.league_io import write_league
+    from nba_backfill.phase3.write import write_phase3
     from nba_backfill.phase5 import run_tier_adjustments, write_predictions
     from nba_backfill.plan import PHASE4_PROCESSORS, chunk_marker, season_chunks
     from nba_backfill.runner import run_chunk_job
 
-    write_league(config)
+    write_phase3(config)
     chunks = [c.name for c in season_chunks(config.season(season), config.chunk_days)]
     for chunk in chunks:
         for processor in PHASE4_PROCESSORS:

@@ -58,6 +58,17 @@ def rows_by_player(league: dict, d: dt.date) -> dict[str, list[dict]]:
     return out
 
 
+def team_on(league: dict, player: str, d: dt.date) -> str | None:
+    """The team he plays for on d: his row dated d names it (a trade shows there first), else his latest row before."""
+    today = [
+        r["team_abbr"]
+        for r in league["nba_analytics.player_game_summary"]
+        if (r["player_lookup"], r["game_date"]) == (player, d)
+    ]
+    before = rows_by_player(league, d).get(player)
+    return today[0] if today else before[-1]["team_abbr"] if before else None
+
+
 def game_days(league: dict, first: int = START, last: int = END) -> list[dt.date]:
     return sorted(
         {g["game_date"] for g in league["nba_reference.nba_schedule"] if day(first) <= g["game_date"] <= day(last)}

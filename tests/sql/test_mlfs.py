@@ -12,6 +12,7 @@ import random
 import shutil
 import statistics
 
+import hand_made_season
 import pytest
 import sqlglot
 from hand_made_season import END, START, S, day, game_days, mean, pairings, params, played, rows_by_player, write_league
@@ -302,7 +303,11 @@ def entity_set(league: dict, d: dt.date) -> set[str]:
     members = set(lines_for(league, d))
     for player, rows in rows_by_player(league, d).items():
         appeared = [r["game_date"] for r in rows if not r["is_dnp"]]
-        if team_game(league, rows[-1]["team_abbr"], d) and appeared and max(appeared) >= d - dt.timedelta(days=30):
+        if (
+            team_game(league, hand_made_season.team_on(league, player, d), d)
+            and appeared
+            and max(appeared) >= d - dt.timedelta(days=30)
+        ):
             members.add(player)
     return members
 
@@ -320,8 +325,8 @@ def reference_mlfs(league: dict, d: dt.date) -> dict[str, dict]:
     by_player, lines, out = rows_by_player(league, d), lines_for(league, d), {}
     for player in entity_set(league, d):
         rows = by_player.get(player, [])
-        game = team_game(league, rows[-1]["team_abbr"] if rows else None, d)
-        team = rows[-1]["team_abbr"] if game else None
+        game = team_game(league, hand_made_season.team_on(league, player, d), d)
+        team = hand_made_season.team_on(league, player, d) if game else None
         opponent = (
             (game["away_team_abbr"] if team == game["home_team_abbr"] else game["home_team_abbr"]) if game else None
         )

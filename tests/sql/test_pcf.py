@@ -90,7 +90,7 @@ def build() -> tuple[TinyLeague, list[dict], list[dict]]:
             shot_zones.append({
                 "analysis_date": d, "player_lookup": player, "season_year": lg.season_year, "games_in_sample_10": 10,
                 "primary_scoring_zone": zone, "paint_rate_last_10": paint, "mid_range_rate_last_10": mid,
-                "three_pt_rate_last_10": three,
+                "three_pt_rate_last_10": three, "paint_attempts_per_game": 0.0 if paint is None else 4.0,
             })  # fmt: skip
         for team in ("A", "B", "C"):  # none for D; none for A on day 17
             if team == "A" and day == 17:
@@ -99,7 +99,7 @@ def build() -> tuple[TinyLeague, list[dict], list[dict]]:
             zone_defense.append({
                 "analysis_date": d, "team_abbr": team, "season_year": lg.season_year, "games_in_sample": 15,
                 "paint_defense_vs_league_avg": paint, "mid_range_defense_vs_league_avg": mid,
-                "three_pt_defense_vs_league_avg": three,
+                "three_pt_defense_vs_league_avg": three, "paint_attempts_allowed_per_game": 30.0,
             })  # fmt: skip
     return lg, shot_zones, zone_defense
 

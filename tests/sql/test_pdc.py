@@ -11,6 +11,7 @@ import random
 import shutil
 import statistics
 
+import hand_made_season
 import pytest
 import sqlglot
 from hand_made_season import END, START, S, day, game_days, mean, pairings, params, played, rows_by_player, write_league
@@ -194,7 +195,11 @@ def entity_set(league: dict, d: dt.date) -> set[str]:
     members = set(lines)
     for player, rows in rows_by_player(league, d).items():
         appeared = [r["game_date"] for r in rows if not r["is_dnp"]]
-        if rows[-1]["team_abbr"] in teams and appeared and max(appeared) >= d - dt.timedelta(days=30):
+        if (
+            hand_made_season.team_on(league, player, d) in teams
+            and appeared
+            and max(appeared) >= d - dt.timedelta(days=30)
+        ):
             members.add(player)
     return members
 
@@ -209,7 +214,7 @@ def reference_pdc(league: dict, d: dt.date) -> dict[str, dict]:
         history = [r for r in reversed(by_player.get(player, [])) if played(r)]  # newest first
         if len(history) < 3 or (d - history[0]["game_date"]).days > 30:
             continue
-        team = by_player[player][-1]["team_abbr"]
+        team = hand_made_season.team_on(league, player, d)
         team_games = sorted(
             (
                 t
@@ -366,8 +371,8 @@ def test_entity_set(league, rows):
     assert (day(26), "dot") not in rows  # his team is idle and he has no line
     assert (day(26), "abe") in rows  # AAA plays; abe's in-game snapshot changes nothing
     assert (day(40), "eli") not in rows  # a line, but his last game is 35 days old: stale
-    # traded: his team is that of his latest row (a DNP for DDD), not of his latest played game (for AAA)
-    assert (day(TRADE_DAY), "abe") not in rows  # AAA, his team before D, is idle on day 35
+    # traded: on D his team is the one his row for D names (a DNP for DDD), not AAA, his team before D
+    assert rows[(day(TRADE_DAY), "abe")]["team_abbr"] == "DDD"
     assert rows[(day(TRADE_DAY + 1), "abe")]["team_abbr"] == "DDD"
     assert not any(p == "eli" and (d - S).days > 35 for d, p in rows)
 

@@ -141,7 +141,7 @@ def expected_psza(league: TinyLeague, d: dt.date) -> dict[str, dict]:
             continue
         att10 = {z: _sum(g10, f"{c}_attempts") for z, c in ZONES}
         att20 = {z: _sum(g20, f"{c}_attempts") for z, c in ZONES}
-        total10 = None if None in att10.values() else sum(att10.values())
+        total10 = _sum(g10, "fg_attempts")  # all attempts: the three-point share needs no shot locations
         total20 = None if None in att20.values() else sum(att20.values())
         row = {
             "universal_player_id": entity["universal_player_id"],
@@ -155,7 +155,7 @@ def expected_psza(league: TinyLeague, d: dt.date) -> dict[str, dict]:
             "unassisted_rate_last_10": _div(_sum(g10, "unassisted_fg_makes"), _sum(g10, "fg_makes")),
             "sample_quality_10": quality(len(g10), 10),
             "sample_quality_20": quality(len(g20), 20),
-            "data_quality_tier": "high" if len(g10) >= need else ("medium" if len(g10) >= 7 else "low"),
+            "data_quality_tier": "no_shot_zones" if att10["paint"] is None else "high",  # rows need >= need
             "early_season_flag": need < 10,
         }
         for zone, column in ZONES:

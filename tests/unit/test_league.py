@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from nba_backfill.config import Season
-from nba_backfill.league import TEAMS, generate_league
+from nba_backfill.phase3.synthetic import TEAMS, generate_league
 from nba_backfill.tables import table_schema
 
 SEED = 20211019

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from workflow_helpers import CHUNK_DAYS, PGS, SEASON, TWO_SEASONS, make_workflow
 
-from nba_backfill.league_io import write_league
+from nba_backfill.phase3.write import write_phase3
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 TEAM_OFFENSE = "nba_analytics.team_offense_game_summary"
@@ -15,7 +15,7 @@ TEAM_OFFENSE = "nba_analytics.team_offense_game_summary"
 def test_missing_partition_fails_that_season_only(tmp_path, monkeypatch):
     wf = make_workflow(tmp_path, TWO_SEASONS, chunk_days=CHUNK_DAYS)
     monkeypatch.chdir(wf.workdir)
-    write_league(wf.config(), marker="markers/league.done")  # the league rule's own marker: Snakemake skips it
+    write_phase3(wf.config(), marker="markers/league.done")  # the league rule's own marker: Snakemake skips it
     a, b = sorted(TWO_SEASONS)
     season_a = wf.config().season(a)
     day = wf.game_dates(season_a.start, season_a.end)[40]

@@ -5,7 +5,7 @@ WITH
 schedule AS (
   SELECT game_id, game_date, season_year, home_team_abbr, away_team_abbr
   FROM nba_reference.nba_schedule
-  WHERE game_date BETWEEN @season_start AND @end_date
+  WHERE game_date BETWEEN @season_start AND @end_date AND game_status = 3 AND is_regular_season
 ),
 player_games AS (
   SELECT player_lookup, universal_player_id, game_date, team_abbr, points, minutes_played, ft_makes, is_active, is_dnp
@@ -82,12 +82,22 @@ player_timeline AS (
     ) AS games_played
   FROM flagged_games
 ),
--- each player as of D: the team of his latest row before D (game_date < D <= the next row's date), and his
--- latest appearance and played games; a join on ranges, not every date against every earlier row
+-- the team he plays for on D, where his row for D names it (a trade shows there first): only the team is read
+-- from D's rows, never an outcome
+team_on_d AS (
+  SELECT DISTINCT player_lookup, game_date, team_abbr
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+-- each player as of D: his team on D (team_on_d), else that of his latest row before D (game_date < D <= the
+-- next row's date); his latest appearance and played games; a join on ranges, not every date against every
+-- earlier row
 player_as_of AS (
-  SELECT c.d, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appeared, t.games_played
+  SELECT c.d, t.player_lookup, t.universal_player_id, COALESCE(o.team_abbr, t.team_abbr) AS team_abbr,
+    t.last_appeared, t.games_played
   FROM game_dates c JOIN player_timeline t
     ON t.game_date < c.d AND (t.next_row_date IS NULL OR t.next_row_date >= c.d)
+  LEFT JOIN team_on_d o ON o.player_lookup = t.player_lookup AND o.game_date = c.d
 ),
 -- known before tip-off: recent players of teams playing on D, plus anyone with a line for D
 entities AS (

@@ -5,7 +5,7 @@
 WITH schedule AS (
   SELECT game_date, season_year, home_team_abbr, away_team_abbr
   FROM nba_reference.nba_schedule
-  WHERE game_date BETWEEN @start_date AND @end_date
+  WHERE game_date BETWEEN @start_date AND @end_date AND game_status = 3 AND is_regular_season
 ),
 
 player_games AS (
@@ -28,14 +28,14 @@ prop_lines AS (
 
 shot_zones AS (
   SELECT analysis_date, player_lookup, primary_scoring_zone, paint_rate_last_10, mid_range_rate_last_10,
-    three_pt_rate_last_10
+    three_pt_rate_last_10, paint_attempts_per_game
   FROM nba_precompute.player_shot_zone_analysis
   WHERE analysis_date BETWEEN @start_date AND @end_date
 ),
 
 zone_defense AS (
   SELECT analysis_date, team_abbr, paint_defense_vs_league_avg, mid_range_defense_vs_league_avg,
-    three_pt_defense_vs_league_avg
+    three_pt_defense_vs_league_avg, paint_attempts_allowed_per_game
   FROM nba_precompute.team_defense_zone_analysis
   WHERE analysis_date BETWEEN @start_date AND @end_date
 ),
@@ -71,13 +71,24 @@ player_timeline AS (
   FROM player_games
 ),
 
+-- the team he plays for on D, where his row for D names it (a trade shows there first): only the team is read
+-- from D's rows, never an outcome
+team_on_d AS (
+  SELECT DISTINCT player_lookup, game_date, team_abbr
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+
 -- the player's state before D = his latest row before D (game_date < D <= next row's date; which row
--- that is never depends on rows dated D or later)
+-- that is never depends on rows dated D or later), with his team on D where team_on_d knows it
 player_state AS (
-  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance, t.games_so_far
+  SELECT
+    d.analysis_date, t.player_lookup, t.universal_player_id, COALESCE(o.team_abbr, t.team_abbr) AS team_abbr,
+    t.last_appearance, t.games_so_far
   FROM analysis_dates AS d
   JOIN player_timeline AS t
     ON t.game_date < d.analysis_date AND (t.next_row_date IS NULL OR t.next_row_date >= d.analysis_date)
+  LEFT JOIN team_on_d AS o ON o.player_lookup = t.player_lookup AND o.game_date = d.analysis_date
 ),
 
 -- known before tip-off: he appeared in the 30 days before D or has a line for D; PCF also needs his
@@ -198,8 +209,11 @@ inputs AS (
     latest.usage_rate_last_3_games,
     latest.season_usage_rate,
     own.pace_last_10 - opp.pace_last_10 AS pace_differential,
-    z.player_lookup IS NOT NULL AS has_shot_zones,
-    dz.team_abbr IS NOT NULL AS has_zone_defense,
+    -- a PSZA / TDZA row whose source had shot locations (box scores have none: their zone columns are NULL)
+    z.player_lookup IS NOT NULL AND z.paint_attempts_per_game IS NOT NULL AS has_shot_zones,
+    dz.team_abbr IS NOT NULL AND dz.paint_attempts_allowed_per_game IS NOT NULL AS has_zone_defense,
+    (z.player_lookup IS NOT NULL AND z.paint_attempts_per_game IS NULL)
+      OR (dz.team_abbr IS NOT NULL AND dz.paint_attempts_allowed_per_game IS NULL) AS zones_unknown,
     -- the player's zone: 'balanced', unknown or missing use the paint fields (upstream)
     CASE z.primary_scoring_zone
       WHEN 'mid_range' THEN z.mid_range_rate_last_10
@@ -246,11 +260,12 @@ factors AS (
 scored AS (
   SELECT
     *,
-    IF(
-      has_shot_zones AND has_zone_defense,
-      GREATEST(-10, LEAST(10, IF(ABS(zone_mismatch) > 5, zone_mismatch * 1.2, zone_mismatch))),
-      0
-    ) AS shot_zone_mismatch_score
+    -- NULL when the zones are unknown (the feature store then falls back to its default, flagged 'default')
+    CASE
+      WHEN has_shot_zones AND has_zone_defense
+        THEN GREATEST(-10, LEAST(10, IF(ABS(zone_mismatch) > 5, zone_mismatch * 1.2, zone_mismatch)))
+      WHEN NOT zones_unknown THEN 0
+    END AS shot_zone_mismatch_score
   FROM factors
 )
 
@@ -277,7 +292,8 @@ SELECT
   shot_zone_mismatch_score,
   pace_score,
   usage_spike_score,
-  (fatigue_score - 100) / 20 + shot_zone_mismatch_score + pace_score + usage_spike_score AS total_composite_adjustment,
+  (fatigue_score - 100) / 20 + COALESCE(shot_zone_mismatch_score, 0) + pace_score + usage_spike_score
+    AS total_composite_adjustment,
   -- share of the five inputs present: rest, usage history, pace, the player's PSZA row, the opponent's TDZA row
   CAST(
     20 * (

@@ -5,7 +5,7 @@ WITH
 schedule AS (
   SELECT DISTINCT game_date AS check_date
   FROM nba_reference.nba_schedule
-  WHERE game_date BETWEEN @start_date AND @end_date
+  WHERE game_date BETWEEN @start_date AND @end_date AND game_status = 3 AND is_regular_season
 ),
 player_games AS (
   SELECT player_lookup, game_date, points, minutes_played, is_active, is_dnp

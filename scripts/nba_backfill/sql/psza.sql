@@ -4,7 +4,7 @@
 WITH schedule AS (
   SELECT game_date, season_year, home_team_abbr, away_team_abbr
   FROM nba_reference.nba_schedule
-  WHERE game_date BETWEEN @start_date AND @end_date
+  WHERE game_date BETWEEN @start_date AND @end_date AND game_status = 3 AND is_regular_season
 ),
 
 player_games AS (
@@ -51,13 +51,24 @@ player_timeline AS (
   FROM player_games
 ),
 
+-- the team he plays for on D, where his row for D names it (a trade shows there first): only the team is read
+-- from D's rows, never an outcome
+team_on_d AS (
+  SELECT DISTINCT player_lookup, game_date, team_abbr
+  FROM nba_analytics.player_game_summary
+  WHERE game_date BETWEEN @start_date AND @end_date
+),
+
 -- the player's state before D = his latest row before D (game_date < D <= next row's date; which row
--- that is never depends on rows dated D or later)
+-- that is never depends on rows dated D or later), with his team on D where team_on_d knows it
 player_state AS (
-  SELECT d.analysis_date, t.player_lookup, t.universal_player_id, t.team_abbr, t.last_appearance, t.sample_games_so_far
+  SELECT
+    d.analysis_date, t.player_lookup, t.universal_player_id, COALESCE(o.team_abbr, t.team_abbr) AS team_abbr,
+    t.last_appearance, t.sample_games_so_far
   FROM analysis_dates AS d
   JOIN player_timeline AS t
     ON t.game_date < d.analysis_date AND (t.next_row_date IS NULL OR t.next_row_date >= d.analysis_date)
+  LEFT JOIN team_on_d AS o ON o.player_lookup = t.player_lookup AND o.game_date = d.analysis_date
 ),
 
 -- known before tip-off: his team plays on D and he appeared in the 30 days before D, or he has a line for D
@@ -86,6 +97,7 @@ sample_windows AS (
     SUM(mid_range_makes) OVER last_10 AS mid_makes_10,
     SUM(three_pt_attempts) OVER last_10 AS three_att_10,
     SUM(three_pt_makes) OVER last_10 AS three_makes_10,
+    SUM(fg_attempts) OVER last_10 AS fg_att_10,
     SUM(fg_makes) OVER last_10 AS fg_makes_10,
     SUM(assisted_fg_makes) OVER last_10 AS assisted_10,
     SUM(unassisted_fg_makes) OVER last_10 AS unassisted_10,
@@ -108,7 +120,9 @@ sized AS (
     w.*,
     e.universal_player_id,
     d.season_year,
-    w.paint_att_10 + w.mid_att_10 + w.three_att_10 AS total_att_10,
+    -- all field-goal attempts (= paint + mid-range + three when shot locations are known): the three-point
+    -- share is known from a plain box score too
+    w.fg_att_10 AS total_att_10,
     w.paint_att_20 + w.mid_att_20 + w.three_att_20 AS total_att_20,
     IF(
       DATE_DIFF(e.analysis_date, @season_start, DAY) <= 21,
@@ -167,6 +181,9 @@ SELECT
     WHEN games_20 >= 20 THEN 'excellent' WHEN games_20 >= 14 THEN 'good' WHEN games_20 >= 10 THEN 'limited'
     ELSE 'insufficient'
   END AS sample_quality_20,
-  CASE WHEN games_10 >= min_games THEN 'high' WHEN games_10 >= 7 THEN 'medium' ELSE 'low' END AS data_quality_tier,
+  CASE
+    WHEN paint_att_10 IS NULL THEN 'no_shot_zones'  -- box scores: paint / mid-range rates unknown (NULL)
+    WHEN games_10 >= min_games THEN 'high' WHEN games_10 >= 7 THEN 'medium' ELSE 'low'
+  END AS data_quality_tier,
   min_games < 10 AS early_season_flag
 FROM rates

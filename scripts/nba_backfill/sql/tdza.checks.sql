@@ -4,7 +4,7 @@
 WITH schedule AS (
   SELECT game_date, home_team_abbr, away_team_abbr
   FROM nba_reference.nba_schedule
-  WHERE game_date >= @season_start AND game_date <= @end_date
+  WHERE game_date >= @season_start AND game_date <= @end_date AND game_status = 3 AND is_regular_season
 ),
 
 check_dates AS (

@@ -4,7 +4,7 @@
 WITH schedule AS (
   SELECT game_date, season_year
   FROM nba_reference.nba_schedule
-  WHERE game_date BETWEEN @start_date AND @end_date
+  WHERE game_date BETWEEN @start_date AND @end_date AND game_status = 3 AND is_regular_season
 ),
 
 team_defense AS (
@@ -43,9 +43,10 @@ last_15 AS (
     SAFE_DIVIDE(SUM(opp_mid_range_attempts), COUNT(*)) AS mid_range_attempts_allowed_per_game,
     SAFE_DIVIDE(SUM(opp_three_pt_attempts), COUNT(*)) AS three_pt_attempts_allowed_per_game,
     SAFE_DIVIDE(SUM(points_in_paint_allowed), COUNT(*)) AS paint_points_allowed_per_game,
-    SAFE_DIVIDE(COALESCE(SUM(blocks_paint), 0), COUNT(*)) AS paint_blocks_per_game,
-    SAFE_DIVIDE(COALESCE(SUM(blocks_mid_range), 0), COUNT(*)) AS mid_range_blocks_per_game,
-    SAFE_DIVIDE(COALESCE(SUM(blocks_three_pt), 0), COUNT(*)) AS three_pt_blocks_per_game,
+    -- NULL when the source has no shot locations (box scores): never 0 for unknown
+    SAFE_DIVIDE(SUM(blocks_paint), COUNT(*)) AS paint_blocks_per_game,
+    SAFE_DIVIDE(SUM(blocks_mid_range), COUNT(*)) AS mid_range_blocks_per_game,
+    SAFE_DIVIDE(SUM(blocks_three_pt), COUNT(*)) AS three_pt_blocks_per_game,
     SAFE_DIVIDE(SUM(points_allowed), COUNT(*)) AS opponent_points_per_game,
     AVG(defensive_rating) AS defensive_rating_last_15,
     AVG(opponent_pace) AS opponent_pace
@@ -101,8 +102,9 @@ SELECT
   v.*,
   d.season_year,
   -- lowest vs-league value = strongest zone, highest = weakest; zones without attempts are skipped,
-  -- ties go to the first of paint, mid_range, perimeter
+  -- ties go to the first of paint, mid_range, perimeter; none without shot locations (paint and mid-range unknown)
   CASE
+    WHEN v.paint_attempts_allowed_per_game IS NULL THEN NULL
     WHEN v.paint_defense_vs_league_avg <= COALESCE(v.mid_range_defense_vs_league_avg, v.paint_defense_vs_league_avg)
       AND v.paint_defense_vs_league_avg <= COALESCE(v.three_pt_defense_vs_league_avg, v.paint_defense_vs_league_avg)
       THEN 'paint'
@@ -111,6 +113,7 @@ SELECT
     WHEN v.three_pt_defense_vs_league_avg IS NOT NULL THEN 'perimeter'
   END AS strongest_zone,
   CASE
+    WHEN v.paint_attempts_allowed_per_game IS NULL THEN NULL
     WHEN v.paint_defense_vs_league_avg >= COALESCE(v.mid_range_defense_vs_league_avg, v.paint_defense_vs_league_avg)
       AND v.paint_defense_vs_league_avg >= COALESCE(v.three_pt_defense_vs_league_avg, v.paint_defense_vs_league_avg)
       THEN 'paint'
@@ -118,6 +121,7 @@ SELECT
       THEN 'mid_range'
     WHEN v.three_pt_defense_vs_league_avg IS NOT NULL THEN 'perimeter'
   END AS weakest_zone,
-  'high' AS data_quality_tier -- always 15 games (upstream: >= 15 'high')
+  -- always 15 games (upstream: >= 15 'high'); 'no_shot_zones' when the source has no shot locations
+  IF(v.paint_attempts_allowed_per_game IS NULL, 'no_shot_zones', 'high') AS data_quality_tier
 FROM versus_league AS v
 JOIN analysis_dates AS d ON d.analysis_date = v.analysis_date

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .config import Season
-from .tables import table_schema
+from ..config import Season
+from ..tables import table_schema
+from . import ORACLE, PLAYER_GAMES, PROPS, SCHEDULE, TABLES, TEAM_DEFENSE, TEAM_OFFENSE
 
 TEAMS = (
     "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW",
@@ -45,13 +46,6 @@ TEAM_RANK = np.argsort(np.argsort(TEAMS))
 GAMES_PER_TEAM = 82
 BOOKMAKERS = ("draftkings", "fanduel")
 
-SCHEDULE = "nba_reference.nba_schedule"
-PLAYER_GAMES = "nba_analytics.player_game_summary"
-TEAM_DEFENSE = "nba_analytics.team_defense_game_summary"
-TEAM_OFFENSE = "nba_analytics.team_offense_game_summary"
-PROPS = "nba_raw.odds_api_player_points_props"
-ORACLE = "nba_oracle.player_game_expectations"
-_TABLES = (SCHEDULE, PLAYER_GAMES, TEAM_DEFENSE, TEAM_OFFENSE, PROPS, ORACLE)
 
 FIRST_NAMES = (
     "Aaron", "Alonzo", "Amari", "Andre", "Anthony", "Bennett", "Brandon", "Bryce", "Caleb", "Cameron",
@@ -174,13 +168,13 @@ def generate_league(seasons: Sequence[Season], seed: int, scale: float = 1.0) ->
     rng = np.random.default_rng(seed)
     players = _draw_players(rng, _roster_size(scale))
     teams = _draw_teams(rng)
-    parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in _TABLES}
+    parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in TABLES}
     for i, season in enumerate(sorted(seasons, key=lambda s: s.start)):
         if i:
             _offseason(rng, players, teams)
         for name, columns in _simulate_season(rng, season, players, teams).items():
             parts[name].append(columns)
-    return {name: _to_table(name, parts[name]) for name in _TABLES}
+    return {name: _to_table(name, parts[name]) for name in TABLES}
 
 
 def _roster_size(scale: float) -> int:

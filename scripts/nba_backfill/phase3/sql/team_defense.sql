@@ -1,0 +1,32 @@
+-- nba_analytics.team_defense_game_summary from team_box.sql (formulas there): what the opponent did. No shot
+-- locations in a box score: paint / mid-range attempts, points and blocks by zone stay NULL (threes are known).
+SELECT
+  game_id,
+  game_date,
+  team_abbr AS defending_team_abbr,
+  opponent_team_abbr,
+  season_year,
+  home_game,
+  points > opponent_points AS win_flag,
+  opponent_points AS points_allowed,
+  opp_fga AS opp_fg_attempts,
+  opp_fgm AS opp_fg_makes,
+  opp_fg3a AS opp_three_pt_attempts,
+  opp_fg3m AS opp_three_pt_makes,
+  opp_fta AS opp_ft_attempts,
+  opp_ftm AS opp_ft_makes,
+  opp_oreb AS opp_offensive_rebounds,
+  opp_tov AS turnovers_forced,
+  NULL AS opp_paint_attempts,
+  NULL AS opp_paint_makes,
+  NULL AS opp_mid_range_attempts,
+  NULL AS opp_mid_range_makes,
+  NULL AS points_in_paint_allowed,
+  NULL AS mid_range_points_allowed,
+  3 * opp_fg3m AS three_pt_points_allowed,
+  NULL AS blocks_paint,
+  NULL AS blocks_mid_range,
+  NULL AS blocks_three_pt,
+  100 * opponent_points / NULLIF(opp_possessions, 0) AS defensive_rating,
+  opp_pace AS opponent_pace
+FROM team_box

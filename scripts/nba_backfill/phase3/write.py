@@ -1,0 +1,108 @@
+"""Put Phase 3 (the synthetic league, or the imported files) into the configured warehouse, and record what
+defined it.
+
+The Phase 3 rule's params are `digest(definition(config))`: the source with what defines its rows (seed, scale
+and the seasons' bounds; or each file's name, size and sha256), canonical JSON, so reordered YAML keys or
+unrelated keys change nothing, and a changed seed or file rewrites Phase 3 and redoes what depends on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from ..config import Config
+from ..errors import BadFile
+from ..markers import write_marker
+from ..warehouse import open_warehouse
+from . import PROPS
+
+
+def definition(
+    config: Config, source: str | None = None, boxscores: list[str] | None = None, lines: list[str] | None = None
+) -> dict:
+    """What Phase 3's rows are a function of, files by content. `source` and the globs default to config's phase3."""
+    source = source or config.phase3["source"]
+    seasons = [[s.name, s.start, s.end] for s in config.seasons]
+    if source == "synthetic":
+        return {"source": source, "seed": config.league["seed"], "scale": config.league["scale"], "seasons": seasons}
+    from .files import expand, file_record
+
+    boxscores = (
+        expand(boxscores, "--boxscores") if boxscores else expand(config.phase3["boxscores"], "phase3.boxscores")
+    )
+    lines = expand(config.phase3["lines"], "phase3.lines") if lines is None else expand(lines, "--lines")
+    if not boxscores:
+        raise BadFile("no box-score files: give --boxscores or set phase3.boxscores")
+    return {
+        "source": source,
+        "seasons": seasons,
+        "boxscores": [file_record(p) for p in boxscores],
+        "lines": [file_record(p) for p in lines],
+    }
+
+
+def digest(record: dict) -> str:
+    """A definition as one canonical hash (the Phase 3 rule's params)."""
+    text = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_phase3(
+    config: Config,
+    source: str | None = None,
+    marker: str | None = None,
+    warehouse=None,
+    boxscores: list[str] | None = None,
+    lines: list[str] | None = None,
+) -> str:
+    """Generate or import Phase 3 for every configured season, write it (one replace per table over the seasons'
+    whole range: Phase 3 owns those dates), then the marker. Nothing is written if the files are bad.
+
+    `warehouse`: the configured one by default (tests hand in a BigQuery backend on a local server)."""
+    started = dt.datetime.now(dt.UTC)
+    record = definition(config, source, boxscores, lines)
+    if record["source"] == "synthetic":
+        from .synthetic import generate_league
+
+        tables = generate_league(config.seasons, config.league["seed"], config.league["scale"])
+        report = {}
+        summary = f"wrote the synthetic league (seed {config.league['seed']}) for {len(config.seasons)} season(s)"
+    else:
+        from .files import read_boxscores
+        from .lines import read_lines
+
+        imported = read_boxscores([f["name"] for f in record["boxscores"]], config.seasons)
+        tables, report = imported.tables, imported.report
+        if record["lines"]:
+            tables[PROPS], report["lines"] = read_lines([f["name"] for f in record["lines"]], tables)
+        summary = import_summary(report)
+    warehouse = warehouse or open_warehouse(config, {"processor": "phase3"})
+    first, last = config.seasons[0].start, config.seasons[-1].end
+    rows = {}
+    for name, table in tables.items():
+        written = warehouse.replace_partitions(name, table, first, last)
+        for season in config.seasons:
+            rows[f"{name} {season.name}"] = sum(n for d, n in written.items() if season.start <= d <= season.end)
+    if marker:
+        write_marker(marker, started, warehouse, phase="phase3", definition=record, rows=rows, report=report)
+    return summary
+
+
+def import_summary(report: dict) -> str:
+    """The import report, a few lines: what came in, what was skipped, and every unmatched line by name."""
+    out = [
+        f"imported {report['games']} games, {report['player_rows']} player rows ({report['dnp_rows']} did not play), "
+        f"{report['players']} players; skipped {report['other_game_rows_skipped']} rows of non-regular-season games"
+    ]
+    lines = report.get("lines")
+    if lines:
+        out.append(
+            f"lines: {lines['rows']} rows read, {lines['imported']} imported, {lines['other_markets']} of other "
+            f"markets skipped, {lines['without_snapshot']} without snapshot_time (taken as pre-game lines)"
+        )
+        for kind in ("unmatched_events", "unmatched_players"):
+            for name, count in lines[kind].items():
+                out.append(f"  {kind.replace('_', ' ')[:-1]}: {name} ({count} row{'s' * (count != 1)})")
+    return "\n".join(out)

@@ -1,0 +1,117 @@
+"""Bad files: one line naming the file, the row and the column, exit 2, and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from phase3_data import BOXSCORES, LINES, SEASON
+
+from nba_backfill.cli import main
+
+HEADER, *ROWS = BOXSCORES.read_text(encoding="utf-8").splitlines()
+COLUMNS = HEADER.split(",")
+
+
+def edit(row: int, column: str, value: str) -> list[str]:
+    """The file's lines with one cell changed (`row` counts the header as row 1, as the messages do)."""
+    lines = [HEADER, *ROWS]
+    cells = lines[row - 1].split(",")
+    cells[COLUMNS.index(column)] = value
+    lines[row - 1] = ",".join(cells)
+    return lines
+
+
+def without_column(name: str) -> list[str]:
+    i = COLUMNS.index(name)
+    return [",".join(c for j, c in enumerate(line.split(",")) if j != i) for line in (HEADER, *ROWS)]
+
+
+CASES = {
+    "missing column": (without_column("PTS"), None, "row 1: missing required column(s) PTS"),
+    "not a date": (edit(5, "GAME_DATE", "2023-10-32"), None, 'row 5: column GAME_DATE: "2023-10-32" is not a date'),
+    "points do not add up": (edit(3, "PTS", "12"), None, "row 3: column PTS: 12 points but 2*FGM + FG3M + FTM = 11"),
+    "duplicate player in a game": (
+        [HEADER, *ROWS, ROWS[0]],
+        None,
+        "row 25: column PLAYER_ID: player 1628973 appears twice in game 0022300001 (first at row 2)",
+    ),
+    "a game with one team": (
+        [HEADER, *(r for r in ROWS if ",BOS,0022300001," not in r)],
+        None,
+        "row 2: column TEAM_ABBREVIATION: game 0022300001 has 1 team(s) (NYK), not 2",
+    ),
+    "a season not configured": (
+        [HEADER, *ROWS],
+        {"2024-25": {"start": "2024-10-22", "end": "2025-04-13"}},
+        "row 2: column SEASON_ID: season 2023-24 (22023) is not in the config (configured: 2024-25)",
+    ),
+    "MIN not minutes": (edit(2, "Min", "36m"), None, 'row 2: column MIN: "36m" is not a number'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_bad_box_score_file_names_file_row_and_column_and_writes_nothing(case, tmp_path, phase3_config):
+    lines, seasons, message = CASES[case]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = phase3_config(seasons=seasons, boxscores=[bad], lines=[])
+
+    result = CliRunner().invoke(main, ["--configfile", str(config), "import", "--marker", str(tmp_path / "m.done")])
+
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [f"error: {bad}: {message}"]
+    assert not (tmp_path / "warehouse").exists() and not (tmp_path / "m.done").exists()
+
+
+def test_a_configured_season_without_games_is_refused(tmp_path, phase3_config):
+    seasons = {**SEASON, "2024-25": {"start": "2024-10-22", "end": "2025-04-13"}}
+    config = phase3_config(seasons=seasons, lines=[])
+    result = CliRunner().invoke(main, ["--configfile", str(config), "import"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"error: {BOXSCORES}: no regular-season games for configured season(s) 2024-25"
+    ]
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_a_bad_lines_file_writes_nothing_either(tmp_path, phase3_config):
+    header, *rows = LINES.read_text().splitlines()
+    bad = tmp_path / "lines.csv"
+    bad.write_text("\n".join([header, rows[0].replace(",26.5,", ",twenty,"), *rows[1:]]) + "\n")
+    result = CliRunner().invoke(main, ["--configfile", str(phase3_config(lines=[bad])), "import"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f'error: {bad}: row 2: column line: "twenty" is not a number']
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_a_glob_that_matches_nothing_is_bad_input(tmp_path, phase3_config):
+    config = phase3_config(boxscores=[tmp_path / "nothing_*.csv"])
+    result = CliRunner().invoke(main, ["--configfile", str(config), "import"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"error: phase3.boxscores: '{tmp_path}/nothing_*.csv' matches no file"]
+
+
+def test_by_hand_a_missing_file_is_named(tmp_path, phase3_config):
+    result = CliRunner().invoke(
+        main, ["--configfile", str(phase3_config()), "import", "--boxscores", str(tmp_path / "no.csv")]
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"error: --boxscores: '{tmp_path}/no.csv' matches no file"]
+
+
+@pytest.mark.parametrize(
+    ("phase3", "message"),
+    [
+        ({"source": "files"}, "config error: phase3.boxscores: [] should be non-empty"),
+        ({"source": "synthetic"}, "no box-score files: give --boxscores or set phase3.boxscores"),
+    ],
+    ids=["files-without-globs", "synthetic-source"],
+)
+def test_import_without_any_box_scores_says_so(tmp_path, phase3_config, phase3, message):
+    import yaml
+
+    path = phase3_config()
+    path.write_text(yaml.safe_dump({**yaml.safe_load(path.read_text()), "phase3": phase3}))
+    result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"error: {message}"]
