@@ -83,7 +83,19 @@ def test_tier_step_queries(zetasql, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # its marker
     config = repo_config()
     warehouse = RecordingWarehouse(tmp_path / "warehouse")
-    write_rows(warehouse, SCHEDULE, [{"game_id": "g", "game_date": SEASON.start, "season_year": SEASON.start.year}])
+    write_rows(
+        warehouse,
+        SCHEDULE,
+        [
+            {
+                "game_id": "g",
+                "game_date": SEASON.start,
+                "season_year": SEASON.start.year,
+                "game_status": 3,
+                "is_regular_season": True,
+            }
+        ],
+    )
     monkeypatch.setattr(phase5, "open_warehouse", lambda *args, **kwargs: warehouse)
     phase5.run_tier_adjustments(config, SEASON.name, season_chunks(SEASON, config.chunk_days)[0].name)
     analyze_sent(zetasql, "tier step", warehouse.sent)
