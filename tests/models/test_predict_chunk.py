@@ -28,6 +28,7 @@ def test_columns_match_the_schemas():
         "similarity_balanced_v1",
         "xgboost_v1",
         "ensemble_v1",
+        "ensemble_v2",
     )
 
 

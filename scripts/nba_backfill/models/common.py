@@ -18,7 +18,9 @@ ZM = "zone_matchup_v1"
 SIM = "similarity_balanced_v1"
 XGB = "xgboost_v1"
 ENS = "ensemble_v1"
-SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS)
+ENS2 = "ensemble_v2"
+# Every system this backfill writes (the one definition other modules take the backfill's system ids from).
+SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS, ENS2)
 
 # The ML feature store's 25 features, in their documented order (facts §2.5.1), with the defaults the feature
 # store itself falls back to. Rule-based systems fill a NULL feature with its default; xgboost sees it missing.
