@@ -109,5 +109,8 @@ def predict_table(
     }
     results[ENS] = ensemble.predict(chunk, results)
     table = assemble(chunk, results)
-    meta = {XGB: model_meta, "predictions": {system_id: len(results[system_id]) for system_id in SYSTEM_IDS if system_id in results}}
+    meta = {
+        XGB: model_meta,
+        "predictions": {system_id: len(results[system_id]) for system_id in SYSTEM_IDS if system_id in results},
+    }
     return table, meta
