@@ -62,7 +62,7 @@ OPTIONAL_FEATURE_COLUMNS: tuple[str, ...] = ("universal_player_id", "line_bookma
 HISTORY_COLUMNS: tuple[str, ...] = (
     "player_lookup", "game_date", "points", "is_home", "days_rest", "opponent_def_rating", "is_dnp",
 )  # fmt: skip
-TRAINING_COLUMNS: tuple[str, ...] = ("game_date", *FEATURE_NAMES, "actual_points")
+TRAINING_COLUMNS: tuple[str, ...] = ("game_date", "player_lookup", *FEATURE_NAMES, "actual_points")
 
 # nba_predictions.player_prop_predictions, in schema order (a test checks it against the schema file).
 PREDICTION_COLUMNS: tuple[str, ...] = (

@@ -1,0 +1,122 @@
+"""`ensemble_v2`: a learned stack of the four component systems, refitted walk-forward at every retrain window.
+
+Components: moving average, zone matchup, similarity and xgboost (their stored, rounded predictions). At each
+window's first day, for every set of components that predicted together (an availability pattern) on at least
+MIN_ROWS graded rows dated before that day, fit  actual ≈ intercept + Σ weight·component  by least squares with a
+small ridge on the weights (RIDGE × the mean diagonal of the centred Gram matrix: keeps the nearly collinear
+moving average and zone matchup stable; the intercept is not shrunk). A row of the window is predicted by the fit
+of the largest pattern its available components cover (ties: the components' order), so a component that only
+just started (xgboost's first window) is ignored until enough rows hold it. No fit covers the row → abstain.
+
+Pure numpy, no randomness: the same rows give the same weights whatever their order (rows are sorted first).
+Confidence and recommendation are the learned systems' (models.confidence, an edge in points).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .common import MA, SIM, XGB, ZM
+
+SYSTEM_ID = "ensemble_v2"
+COMPONENTS = (MA, ZM, SIM, XGB)
+MIN_ROWS = 300
+RIDGE = 1e-3
+
+
+@dataclass(frozen=True)
+class Fit:
+    components: tuple[str, ...]
+    intercept: float
+    weights: tuple[float, ...]
+    rows: int
+
+    def as_dict(self) -> dict:
+        return {
+            "components": list(self.components),
+            "rows": self.rows,
+            "intercept": round(self.intercept, 4),
+            "weights": {c: round(w, 4) for c, w in zip(self.components, self.weights, strict=True)},
+        }
+
+
+def _pattern(available: np.ndarray) -> np.ndarray:
+    """Each row's set of available components as a bit mask (bit i = COMPONENTS[i])."""
+    return (available * (1 << np.arange(len(COMPONENTS)))).sum(axis=1)
+
+
+def fit(predictions: np.ndarray, actual: np.ndarray) -> tuple[list[Fit], np.ndarray]:
+    """predictions: rows × COMPONENTS (NaN = that system did not predict the row); actual: the points scored.
+    One Fit per availability pattern with at least MIN_ROWS rows, largest patterns first; and which rows the
+    fits used (in the input's order)."""
+    predictions = np.asarray(predictions, dtype="float64")
+    actual = np.asarray(actual, dtype="float64")
+    all_masks = _pattern(~np.isnan(predictions))
+    used_rows = np.zeros(len(actual), dtype=bool)
+    order = np.lexsort((actual, *predictions.T[::-1]))  # row order never changes a sum's rounding
+    predictions, actual, masks = predictions[order], actual[order], all_masks[order]
+    fits = []
+    for mask in np.unique(masks):
+        used = [i for i in range(len(COMPONENTS)) if mask >> i & 1]
+        rows = masks == mask
+        if not used or rows.sum() < MIN_ROWS:
+            continue
+        used_rows |= all_masks == mask
+        x, y = predictions[np.ix_(rows, used)], actual[rows]
+        x_mean, y_mean = x.mean(axis=0), y.mean()
+        xc = x - x_mean
+        gram = xc.T @ xc
+        ridge = RIDGE * np.trace(gram) / len(used)
+        weights = np.linalg.solve(gram + ridge * np.eye(len(used)), xc.T @ (y - y_mean))
+        fits.append(
+            Fit(
+                tuple(COMPONENTS[i] for i in used),
+                float(y_mean - x_mean @ weights),
+                tuple(float(w) for w in weights),
+                int(rows.sum()),
+            )
+        )
+    fits.sort(key=lambda f: (-len(f.components), [COMPONENTS.index(c) for c in f.components]))
+    return fits, used_rows
+
+
+def combine(fits: list[Fit], predictions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stacked prediction of each row (NaN when no fit covers its components) and how many components it
+    used (0 then)."""
+    predictions = np.asarray(predictions, dtype="float64")
+    available = _pattern(~np.isnan(predictions))
+    out = np.full(len(predictions), np.nan)
+    used = np.zeros(len(predictions), dtype="int64")
+    for f in fits:  # largest first: a row takes the first fit its components cover
+        cols = [COMPONENTS.index(c) for c in f.components]
+        mask = int(sum(1 << i for i in cols))
+        rows = np.isnan(out) & ((available & mask) == mask)
+        out[rows] = f.intercept + predictions[np.ix_(rows, cols)] @ np.array(f.weights)
+        used[rows] = len(cols)
+    return out, used
+
+
+def meta(fits: list[Fit], days: np.ndarray, before: dt.date) -> dict:
+    """What the predictions marker records for one window: the training window and every pattern's weights."""
+    first, last = (str(days.min()), str(days.max())) if len(days) else (None, None)
+    body = [f.as_dict() for f in fits]
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    return {
+        "trained": bool(fits),
+        "training_rows": int(len(days)),
+        "training_first_date": first,
+        "training_last_date": last,
+        "fitted_before": before.isoformat(),
+        "reason": (
+            f"fitted on {len(days)} rows dated {first}..{last}"
+            if fits
+            else f"abstained: no set of components has {MIN_ROWS} graded rows before {before}"
+        ),
+        "model_id": f"{SYSTEM_ID}_{digest}" if fits else None,
+        "fits": body,
+    }
