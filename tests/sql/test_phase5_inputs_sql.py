@@ -22,7 +22,8 @@ TDZA = "nba_precompute.team_defense_zone_analysis"
 PHASE5_PARAMS = {
     "prediction_inputs": {"start_date", "end_date"},
     "player_history": {"season_start", "end_date"},
-    "training_rows": {"season_start", "before_date"},
+    "training_rows": {"training_start", "before_date"},
+    "past_predictions": {"training_start", "before_date"},
     "tier_adjustments": {"key_dates", "lookback_days", "min_sample", "system_id"},
     "apply_tier_adjustments": {"start_date", "end_date", "season_start", "system_id"},
     "grading": {"start_date", "end_date"},
@@ -216,7 +217,7 @@ def test_training_rows_stop_before_the_chunk_and_leave_out_dnps(tmp_path):
         ],
     )
 
-    rows = run(warehouse, "training_rows", season_start=d("2024-10-22"), before_date=d("2024-11-04"))
+    rows = run(warehouse, "training_rows", training_start=d("2024-10-22"), before_date=d("2024-11-04"))
 
     got = sorted((r["game_date"].isoformat(), r["player_lookup"], r["actual_points"]) for r in rows)
     assert got == [("2024-11-01", "alice", 21), ("2024-11-02", "alice", 0), ("2024-11-03", "alice", 17)]
