@@ -70,18 +70,15 @@ def evaluate(config: Config) -> dict[str, list[dict[str, Any]]]:
         if warehouse.partitions(ORACLE_TABLE, season.start, season.end):
             oracle = warehouse.query(sql_text("evaluate_oracle"), params).dicts()[0]
         for row in warehouse.query(sql_text("evaluate"), span).dicts():
-            report["systems"].append(
-                {
-                    "season": season.name,
-                    "system_id": row["system_id"],
-                    "published": row["system_id"] == published,
-                    **{k: int(row[k] or 0) for k in ("n_rows", "graded", "common_rows", "line_rows", "bets", "wins")},
-                    **{k: _float(row[k]) for k in ("mae", "bias", "mae_common", "mae_line_rows", "line_mae")},
-                    "win_rate": _float(row["win_rate"]),
-                    "oracle_rows": int(oracle["oracle_rows"] or 0),
-                    "oracle_mae": _float(oracle["oracle_mae"]),
-                }
-            )
+            values = {
+                "season": season.name,
+                "published": row["system_id"] == published,
+                **{k: int(row[k] or 0) for k in ("n_rows", "graded", "common_rows", "line_rows", "bets", "wins")},
+                **{k: _float(row[k]) for k in ("mae", "bias", "mae_common", "mae_line_rows", "line_mae", "win_rate")},
+                "oracle_rows": int(oracle["oracle_rows"] or 0),
+                "oracle_mae": _float(oracle["oracle_mae"]),
+            }
+            report["systems"].append({k: values.get(k, row.get(k)) for k in FIELDS})
         deciles = [
             {"season": season.name, **{k: row[k] for k in ("system_id", "decile", "n")}}
             | {"confidence": _float(row["confidence"]), "mae": _float(row["mae"])}

@@ -128,7 +128,7 @@ def test_ensemble_v2_never_reads_a_row_dated_on_or_after_the_window():
     row, _ = ens2(past)
     # the chunk covers D..D + 7 in two windows; poisoned outcomes on D + 1..6 (inside the first window) may only
     # reach the second window's fit
-    later = synthetic(600, seed=12, first=D + dt.timedelta(days=1), days=6)
+    later = synthetic(3000, seed=12, first=D + dt.timedelta(days=1), days=6)  # the majority: moves a median
     later["actual_points"] = 60.0
     on_their_dates = [
         feature_row(r["player_lookup"], r["game_date"], **{n: r[n] for n in FEATURE_NAMES}) for _, r in later.iterrows()
@@ -143,7 +143,7 @@ def test_ensemble_v2_never_reads_a_row_dated_on_or_after_the_window():
     second = meta["ensemble_v2"][1]
     assert second["training_last_date"] == max(later["game_date"]).isoformat()
     assert second["training_rows"] == len(TRAINING) + len(later)
-    assert second["fits"][0]["intercept"] > meta["ensemble_v2"][0]["fits"][0]["intercept"] + 1  # it learnt from them
+    assert second["fits"][0]["intercept"] > meta["ensemble_v2"][0]["fits"][0]["intercept"] + 5  # it learnt from them
 
 
 def test_past_predictions_dated_in_the_chunk_are_refused():

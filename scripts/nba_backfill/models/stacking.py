@@ -2,11 +2,15 @@
 
 Components: moving average, zone matchup, similarity and xgboost (their stored, rounded predictions). At each
 window's first day, for every set of components that predicted together (an availability pattern) on at least
-MIN_ROWS graded rows dated before that day, fit  actual ≈ intercept + Σ weight·component  by least squares with a
-small ridge on the weights (RIDGE × the mean diagonal of the centred Gram matrix: keeps the nearly collinear
-moving average and zone matchup stable; the intercept is not shrunk). A row of the window is predicted by the fit
-of the largest pattern its available components cover (ties: the components' order), so a component that only
-just started (xgboost's first window) is ignored until enough rows hold it. No fit covers the row → abstain.
+MIN_ROWS graded rows dated before that day, fit  actual ≈ intercept + Σ weight·component  minimising the absolute
+error — what grading and `evaluate` measure: points are skewed, so the median beats the mean — by iteratively
+reweighted least squares (IRLS_STEPS weighted least-squares steps from the ordinary least-squares fit, each row
+weighted 1 / max(|residual|, IRLS_FLOOR)), each step with a small ridge on the weights (RIDGE × the mean diagonal
+of the weighted centred Gram matrix: keeps the nearly collinear moving average and zone matchup stable; the
+intercept is not shrunk). A row of the window is predicted by the fit of the largest pattern its available
+components cover (ties: the components' order), so a component that only just started (xgboost's first window)
+is ignored until enough rows hold it. No fit covers the row → abstain (the first window of the first configured
+season: nothing is graded before it).
 
 Pure numpy, no randomness: the same rows give the same weights whatever their order (rows are sorted first).
 Confidence and recommendation are the learned systems' (models.confidence, an edge in points).
@@ -27,6 +31,8 @@ SYSTEM_ID = "ensemble_v2"
 COMPONENTS = (MA, ZM, SIM, XGB)
 MIN_ROWS = 300
 RIDGE = 1e-3
+IRLS_STEPS = 30
+IRLS_FLOOR = 0.5  # points: residuals smaller than this weigh as much as this, so no row dominates a step
 
 
 @dataclass(frozen=True)
@@ -68,21 +74,26 @@ def fit(predictions: np.ndarray, actual: np.ndarray) -> tuple[list[Fit], np.ndar
             continue
         used_rows |= all_masks == mask
         x, y = predictions[np.ix_(rows, used)], actual[rows]
-        x_mean, y_mean = x.mean(axis=0), y.mean()
-        xc = x - x_mean
-        gram = xc.T @ xc
-        ridge = RIDGE * np.trace(gram) / len(used)
-        weights = np.linalg.solve(gram + ridge * np.eye(len(used)), xc.T @ (y - y_mean))
+        intercept, weights = _weighted_ridge(x, y, np.ones(len(y)))
+        for _ in range(IRLS_STEPS):
+            residual = np.abs(y - intercept - x @ weights)
+            intercept, weights = _weighted_ridge(x, y, 1.0 / np.maximum(residual, IRLS_FLOOR))
         fits.append(
-            Fit(
-                tuple(COMPONENTS[i] for i in used),
-                float(y_mean - x_mean @ weights),
-                tuple(float(w) for w in weights),
-                int(rows.sum()),
-            )
+            Fit(tuple(COMPONENTS[i] for i in used), float(intercept), tuple(float(w) for w in weights), int(rows.sum()))
         )
     fits.sort(key=lambda f: (-len(f.components), [COMPONENTS.index(c) for c in f.components]))
     return fits, used_rows
+
+
+def _weighted_ridge(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted least squares with an intercept and a small ridge on the other coefficients."""
+    total = weight.sum()
+    x_mean, y_mean = weight @ x / total, weight @ y / total
+    xc = x - x_mean
+    gram = xc.T @ (xc * weight[:, None])
+    ridge = RIDGE * np.trace(gram) / len(x_mean)
+    coef = np.linalg.solve(gram + ridge * np.eye(len(x_mean)), xc.T @ (weight * (y - y_mean)))
+    return float(y_mean - x_mean @ coef), coef
 
 
 def combine(fits: list[Fit], predictions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
