@@ -7,10 +7,11 @@ error — what grading and `evaluate` measure: points are skewed, so the median 
 reweighted least squares (IRLS_STEPS weighted least-squares steps from the ordinary least-squares fit, each row
 weighted 1 / max(|residual|, IRLS_FLOOR)), each step with a small ridge on the weights (RIDGE × the mean diagonal
 of the weighted centred Gram matrix: keeps the nearly collinear moving average and zone matchup stable; the
-intercept is not shrunk). A row of the window is predicted by the fit of the largest pattern its available
-components cover (ties: the components' order), so a component that only just started (xgboost's first window)
-is ignored until enough rows hold it. No fit covers the row → abstain (the first window of the first configured
-season: nothing is graded before it).
+intercept is not shrunk). A row of the window is predicted by the fit of exactly the components that predicted
+it, never a stack that leaves out one of them (it would be worse than that component); a set with fewer than
+MIN_ROWS graded rows before the window has no fit, and its rows no ensemble_v2 prediction. That happens only
+while history builds up in the first configured season: its first window (nothing is graded before it) and the
+window in which xgboost first predicts (none of its predictions is graded yet).
 
 Pure numpy, no randomness: the same rows give the same weights whatever their order (rows are sorted first).
 Confidence and recommendation are the learned systems' (models.confidence, an edge in points).
@@ -97,16 +98,15 @@ def _weighted_ridge(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[f
 
 
 def combine(fits: list[Fit], predictions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The stacked prediction of each row (NaN when no fit covers its components) and how many components it
-    used (0 then)."""
+    """The stacked prediction of each row by the fit of exactly its available components (NaN when there is none)
+    and how many components it used (0 then)."""
     predictions = np.asarray(predictions, dtype="float64")
     available = _pattern(~np.isnan(predictions))
     out = np.full(len(predictions), np.nan)
     used = np.zeros(len(predictions), dtype="int64")
-    for f in fits:  # largest first: a row takes the first fit its components cover
+    for f in fits:
         cols = [COMPONENTS.index(c) for c in f.components]
-        mask = int(sum(1 << i for i in cols))
-        rows = np.isnan(out) & ((available & mask) == mask)
+        rows = available == sum(1 << i for i in cols)
         out[rows] = f.intercept + predictions[np.ix_(rows, cols)] @ np.array(f.weights)
         used[rows] = len(cols)
     return out, used
