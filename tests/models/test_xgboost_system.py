@@ -48,11 +48,11 @@ def test_xgboost_abstains_below_min_training_rows_and_says_so():
     assert meta["predictions"]["ensemble_v1"] == 1  # the others go on without it
 
 
-def test_min_training_rows_defaults_to_3000():
+def test_min_training_rows_defaults_to_2000():
     features = pd.DataFrame([feature_row()])
     history = pd.DataFrame(columns=list(HISTORY_COLUMNS))
     _, meta = predict_chunk(features, history, TRAINING, {"seed": 1})
-    assert meta[XGB][0]["trained"] is False and meta[XGB][0]["min_training_rows"] == 3000
+    assert meta[XGB][0]["trained"] is False and meta[XGB][0]["min_training_rows"] == 2000
 
 
 def test_xgboost_abstains_without_training_rows():

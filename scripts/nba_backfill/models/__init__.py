@@ -48,7 +48,7 @@ __all__ = [
     "predict_table",
 ]
 
-DEFAULT_MIN_TRAINING_ROWS = 3000
+DEFAULT_MIN_TRAINING_ROWS = 2000
 
 
 def predict_table(
@@ -69,7 +69,7 @@ def predict_table(
       opponent_def_rating, is_dnp; other columns ignored). A prediction for D reads only rows dated before D.
     training: feature rows with actual_points and player_lookup (optionally is_dnp), or None / an empty frame,
       dated before the last window's first day (a later row is a ValueError): what the learned systems fit on.
-    config: min_training_rows (default 3000), seed (default 0), min_edge_points (default 1.5).
+    config: min_training_rows (default 2000), seed (default 0), min_edge_points (default 1.5).
     windows: retrain windows [(first, last), ...] covering the chunk's dates (default: one, the chunk): the learned
       systems are refitted for each window that has rows, on the rows dated before its first day, and predict it.
     past: earlier predictions (game_date, player_lookup, system_id, predicted_points) dated before the chunk,
