@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from workflow_helpers import PGS, PHASE4_TABLES, PREDICTIONS, make_workflow
+from workflow_helpers import PGS, PHASE4_TABLES, PREDICTIONS, TWO_SEASONS, make_workflow
 
 from nba_backfill import plan
 from nba_backfill.markers import read_marker
@@ -17,13 +17,9 @@ from nba_backfill.models import stacking
 
 pytestmark = pytest.mark.slow
 
-# Two short seasons, each its first two months or so, in 30-day chunks.
-SEASONS = {
-    "2023-24": {"start": "2023-10-24", "end": "2023-12-31"},
-    "2024-25": {"start": "2024-10-22", "end": "2024-12-20"},
-}
+SEASONS = TWO_SEASONS  # 2023-24, then 2024-25, in two chunks each
 EARLIER, LATER = SEASONS
-CHUNK_DAYS = 30
+CHUNK_DAYS = 100
 
 
 def job_inputs(workflow) -> dict[str, list[str]]:
@@ -70,7 +66,8 @@ def test_predictions_wait_for_the_earlier_season_and_phase4_does_not(tmp_path):
 @pytest.fixture(scope="module")
 def two_seasons(tmp_path_factory, sql_cache_env):
     workflow = make_workflow(tmp_path_factory.mktemp("two_seasons"), SEASONS, sql_cache_env, chunk_days=CHUNK_DAYS)
-    workflow.run("all_seasons")
+    later = workflow.config().season(LATER)
+    workflow.run(plan.predictions_marker(LATER, plan.season_chunks(later, CHUNK_DAYS)[-1].name))  # and all before it
     return workflow
 
 
