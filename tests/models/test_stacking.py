@@ -160,3 +160,20 @@ def test_ensemble_v2_abstains_without_enough_graded_rows_and_says_so():
     assert row is None
     [window] = meta["ensemble_v2"]
     assert window["trained"] is False and window["fits"] == [] and str(stacking.MIN_ROWS) in window["reason"]
+
+
+def test_ensemble_v2_rows_are_the_same_for_the_same_seed_whatever_the_input_order():
+    # xgboost predicts these rows too: the stack needs its earlier predictions (exactly the rows' components)
+    xgb = past_predictions(TRAINING, 1.0).query("system_id == @MA").assign(system_id=XGB)
+    past = pd.concat([past_predictions(TRAINING, 3.0), xgb], ignore_index=True)
+    features = [feature_row(f"p{i}", points_avg_last_5=10.0 + i, current_points_line=12.5) for i in range(20)]
+    first, meta1 = run(features, training=TRAINING, past=past, min_training_rows=1000)
+    second, meta2 = run(
+        features[::-1],
+        training=TRAINING.sample(frac=1.0, random_state=1),
+        past=past.sample(frac=1.0, random_state=2),
+        min_training_rows=1000,
+    )
+    pd.testing.assert_frame_equal(first, second)
+    assert meta1 == meta2 and meta1["ensemble_v2"][0]["trained"]
+    assert (first["system_id"] == "ensemble_v2").sum() == 20
