@@ -321,7 +321,7 @@ def test_settings_defaults_and_override(season):
 def test_min_games_from_config(season):
     import dataclasses
 
-    strict = dataclasses.replace(season, raw={**season.raw, "publish": {"min_games": 6}})
+    strict = dataclasses.replace(season, raw={**season.raw, "publish": {"min_games": 6, "system_id": ENSEMBLE}})
     run_publish(strict, SEASON)
     index = load(Path("published/v1/players/index.json"))
     assert [p["player_lookup"] for p in index["players"]] == ["alpha", "bravo"]  # delta has 5 graded games
