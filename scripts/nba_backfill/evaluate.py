@@ -204,13 +204,13 @@ def plot_evaluation(report: dict[str, list[dict[str, Any]]], path: str | Path) -
     lows = [r["mae"] for r in rows if r["mae"] is not None] + [v for v in oracle.values() if v is not None]
     if lows:
         left.set_ylim(min(lows) * 0.9, max(lows) * 1.03)
-    left.legend(fontsize=8)
     right.set_xticks(range(1, 11))
     right.set_xlabel("confidence decile (1 = least confident)")
     right.set_ylabel("MAE (points)")
     right.set_title("MAE by confidence decile, all seasons", loc="left", fontsize=10)
-    right.legend(fontsize=8)
-    fig.tight_layout()
+    # one legend for both panels: a system has the same colour in each
+    fig.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=len(systems), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=100)
