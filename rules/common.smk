@@ -78,17 +78,12 @@ def get_phase4_season_inputs(wildcards):
 
 
 def get_predictions_inputs(wildcards):
-    """A chunk's predictions train on the season's feature rows before it: every MLFS chunk up to this one.
-    A daily chunk trains on what the backfill and earlier daily runs left in the warehouse."""
+    """A daily chunk reads what the backfill and earlier daily runs left in the warehouse: only its own features
+    are new. A backfill chunk: plan.predictions_inputs (earlier seasons' features and predictions included)."""
     season = CONFIG.season(wildcards.season)
     if is_daily(wildcards):
         return [plan.phase4_marker("mlfs", season.name, wildcards.chunk)]
-    markers = []
-    for chunk in plan.season_chunks(season, CONFIG.chunk_days):
-        markers.append(plan.phase4_marker("mlfs", season.name, chunk.name))
-        if chunk.name == wildcards.chunk:
-            return markers
-    raise ValueError(f"{wildcards.chunk} is not a chunk of {season.name}")
+    return plan.predictions_inputs(CONFIG, season, wildcards.chunk)
 
 
 def get_tiers_inputs(wildcards):

@@ -329,20 +329,33 @@ def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for scripts.")
+@click.option(
+    "--plot", type=click.Path(dir_okay=False), default=None, help="Also draw MAE per system and season and by decile."
+)
 @click.pass_context
 @error_boundary
-def evaluate(ctx: click.Context) -> None:
-    """Prediction quality per season and system: MAE, bias, win rate on graded recommendations, rows; beside
-    them the book line's MAE and the oracle's (the irreducible error of the synthetic league).
+def evaluate(ctx: click.Context, as_json: bool, plot: str | None) -> None:
+    """Prediction quality per season and system: MAE on each system's rows and on the rows every system predicted;
+    over rows with a book line, the system's MAE beside the line's and its OVER/UNDER hit rate against the 52.4 %
+    break-even of -110 odds; the oracle's MAE (the irreducible error of the synthetic league; — on real data); MAE
+    by confidence decile.
 
     \b
-    Example:
+    Examples:
       nba-backfill evaluate
+      nba-backfill evaluate --json
+      nba-backfill evaluate --plot evaluate.png
     """
-    from .evaluate import evaluate as run_evaluation
-    from .evaluate import format_evaluation
+    import json
 
-    click.echo(format_evaluation(run_evaluation(load(ctx))), nl=False)
+    from .evaluate import evaluate as run_evaluation
+    from .evaluate import format_evaluation, plot_evaluation
+
+    report = run_evaluation(load(ctx))
+    click.echo(json.dumps(report, indent=1) if as_json else format_evaluation(report), nl=as_json)
+    if plot:
+        click.echo(f"plot: {plot_evaluation(report, plot)}", err=as_json)
 
 
 @main.command()

@@ -1,121 +1,219 @@
 """`nba-backfill evaluate`: how good the backfilled predictions are, per season and system.
 
-Per (season, system) from prediction_accuracy (sql/evaluate.sql): MAE and bias (mean signed error, predicted -
-actual) over non-voided rows, win rate over graded recommendations (prediction_correct not NULL), row counts.
-Beside them, per season: the book line's MAE (|actual - line| over the non-voided ensemble rows with a line) and,
-where the synthetic league's oracle exists, the oracle's MAE (|actual - expected_points| over the same non-voided
-ensemble rows; sql/evaluate_oracle.sql): the error no model can beat. One query per season, dates from config.
+Per (season, system) from prediction_accuracy (sql/evaluate.sql), over non-voided graded rows: MAE and bias
+(predicted - actual) on the system's own rows and MAE on the common rows (every system of the season predicted
+them: a like-for-like comparison); over its rows with a book line, its MAE beside the line's own and the hit rate
+of its OVER/UNDER calls against BREAK_EVEN (-110 odds). Beside them, per season, where the synthetic league's
+oracle exists, the oracle's MAE (|actual - expected_points| over the published system's rows;
+sql/evaluate_oracle.sql): the error no model can beat; real data has none. Per (season, system), the MAE of each
+confidence decile (sql/evaluate_deciles.sql) and the Spearman correlation of decile and MAE: confidence means
+something when it is near -1. One query of each per season, dates from config.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .errors import UsageError
 from .processors import PROCESSORS
 
 ACCURACY_TABLE = PROCESSORS["grading"].table
 ORACLE_TABLE = "nba_oracle.player_game_expectations"
+BREAK_EVEN = 110 / 210  # the hit rate that breaks even at -110 odds: 52.4 %
 
 FIELDS = (
     "season",
     "system_id",
+    "published",
     "n_rows",
     "graded",
     "mae",
     "bias",
+    "common_rows",
+    "mae_common",
+    "line_rows",
     "mae_line_rows",
+    "line_mae",
     "bets",
     "wins",
     "win_rate",
-    "line_rows",
-    "line_mae",
     "oracle_rows",
     "oracle_mae",
 )
+DECILE_FIELDS = ("season", "system_id", "decile", "n", "confidence", "mae")
 
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def evaluate(config: Config) -> list[dict[str, Any]]:
-    """One dict per (season, system_id) with graded rows, seasons in config order, systems by name; keys FIELDS.
-    Metrics over no rows are None; a season without graded rows contributes nothing."""
+def evaluate(config: Config) -> dict[str, list[dict[str, Any]]]:
+    """{"systems": one dict per (season, system_id) with graded rows (keys FIELDS), "deciles": one per (season,
+    system_id, decile) (keys DECILE_FIELDS), "spearman": one per (season, system_id)}; seasons in config order,
+    systems by name. Metrics over no rows are None; a season without graded rows contributes nothing."""
     from .processors import sql_text
     from .warehouse import open_warehouse
 
-    system_id = config.tier_adjustments["system_id"]
-    out: list[dict[str, Any]] = []
+    published = config.tier_adjustments["system_id"]
+    report: dict[str, list[dict[str, Any]]] = {"systems": [], "deciles": [], "spearman": []}
     for season in config.seasons:
         warehouse = open_warehouse(
             config, {"processor": "evaluate", "season": season.name}, scope=(season.start, season.end)
         )
         if not warehouse.partitions(ACCURACY_TABLE, season.start, season.end):
             continue
-        params = {"start_date": season.start, "end_date": season.end, "system_id": system_id}
-        systems = warehouse.query(sql_text("evaluate"), params).dicts()
+        params = {"start_date": season.start, "end_date": season.end, "system_id": published}
+        span = {"start_date": season.start, "end_date": season.end}
         oracle = {"oracle_rows": 0, "oracle_mae": None}
         if warehouse.partitions(ORACLE_TABLE, season.start, season.end):
             oracle = warehouse.query(sql_text("evaluate_oracle"), params).dicts()[0]
-        for row in systems:
-            out.append(
-                {
-                    "season": season.name,
-                    "system_id": row["system_id"],
-                    "n_rows": int(row["n_rows"]),
-                    "graded": int(row["graded"]),
-                    "mae": _float(row["mae"]),
-                    "bias": _float(row["bias"]),
-                    "mae_line_rows": _float(row["mae_line_rows"]),
-                    "bets": int(row["bets"]),
-                    "wins": int(row["wins"]),
-                    "win_rate": _float(row["win_rate"]),
-                    "line_rows": int(row["line_rows"] or 0),
-                    "line_mae": _float(row["line_mae"]),
-                    "oracle_rows": int(oracle["oracle_rows"] or 0),
-                    "oracle_mae": _float(oracle["oracle_mae"]),
-                }
-            )
-    return out
+        for row in warehouse.query(sql_text("evaluate"), span).dicts():
+            values = {
+                "season": season.name,
+                "published": row["system_id"] == published,
+                **{k: int(row[k] or 0) for k in ("n_rows", "graded", "common_rows", "line_rows", "bets", "wins")},
+                **{k: _float(row[k]) for k in ("mae", "bias", "mae_common", "mae_line_rows", "line_mae", "win_rate")},
+                "oracle_rows": int(oracle["oracle_rows"] or 0),
+                "oracle_mae": _float(oracle["oracle_mae"]),
+            }
+            report["systems"].append({k: values.get(k, row.get(k)) for k in FIELDS})
+        deciles = [
+            {"season": season.name, **{k: row[k] for k in ("system_id", "decile", "n")}}
+            | {"confidence": _float(row["confidence"]), "mae": _float(row["mae"])}
+            for row in warehouse.query(sql_text("evaluate_deciles"), span).dicts()
+        ]
+        report["deciles"] += deciles
+        for system_id in sorted({d["system_id"] for d in deciles}):
+            mine = [d for d in deciles if d["system_id"] == system_id]
+            rho = spearman([d["decile"] for d in mine], [d["mae"] for d in mine])
+            report["spearman"].append({"season": season.name, "system_id": system_id, "spearman": rho})
+    return report
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    """Spearman's rank correlation (average ranks for ties); None with fewer than 3 points or a constant side."""
+    import pandas as pd
+
+    if len(x) < 3:
+        return None
+    rx, ry = pd.Series(x).rank(), pd.Series(y).rank()
+    if rx.nunique() < 2 or ry.nunique() < 2:
+        return None
+    return float(rx.corr(ry))
 
 
 def _num(value: Any, fmt: str = ".3f") -> str:
-    return "-" if value is None else format(value, fmt)
+    return "—" if value is None else format(value, fmt)
 
 
-def format_evaluation(rows: list[dict[str, Any]]) -> str:
-    """One table: each season's systems, then its book line and oracle as reference rows in the MAE column."""
+def format_evaluation(report: dict[str, list[dict[str, Any]]]) -> str:
+    """Two tables: per season its systems (then the oracle as a reference row), and MAE by confidence decile."""
     from .tabulate import format_table
 
+    rows = report["systems"]
     if not rows:
         return "no graded predictions in any configured season\n"
-    columns = ["season", "system", "rows", "graded", "mae", "mae_line_rows", "bias", "bets", "win_rate"]
+    columns = [
+        "season", "system", "graded", "mae", "common", "mae_common", "line_rows", "mae_line_rows", "line_mae",
+        "bets", "hit_rate", "vs_52.4%", "bias",
+    ]  # fmt: skip
     table = []
     for season in dict.fromkeys(r["season"] for r in rows):
         group = [r for r in rows if r["season"] == season]
         for r in group:
+            edge = None if r["win_rate"] is None else 100 * (r["win_rate"] - BREAK_EVEN)
             table.append(
                 (
                     season,
-                    r["system_id"],
-                    r["n_rows"],
+                    r["system_id"] + (" *" if r["published"] else ""),
                     r["graded"],
                     _num(r["mae"]),
+                    r["common_rows"],
+                    _num(r["mae_common"]),
+                    r["line_rows"],
                     _num(r["mae_line_rows"]),
-                    _num(r["bias"], "+.3f"),
+                    _num(r["line_mae"]),
                     r["bets"],
                     _num(r["win_rate"], ".1%"),
+                    _num(edge, "+.1f"),
+                    _num(r["bias"], "+.3f"),
                 )
             )
         ref = group[0]
-        table.append(
-            (season, "(book line)", "", ref["line_rows"], _num(ref["line_mae"]), _num(ref["line_mae"]), "", "", "")
+        table.append((season, "(oracle)", ref["oracle_rows"], _num(ref["oracle_mae"]), *[""] * 9))
+    rho = {(s["season"], s["system_id"]): s["spearman"] for s in report["spearman"]}
+    decile_table = []
+    for season, system_id in rho:
+        mine = [d for d in report["deciles"] if (d["season"], d["system_id"]) == (season, system_id)]
+        maes = {d["decile"]: d["mae"] for d in mine}
+        decile_table.append(
+            (season, system_id, *[_num(maes.get(k), ".2f") for k in range(1, 11)], _num(rho[season, system_id], "+.2f"))
         )
-        table.append((season, "(oracle)", "", ref["oracle_rows"], _num(ref["oracle_mae"]), "", "", "", ""))
     notes = (
-        "mae, bias (predicted - actual): non-voided rows; mae_line_rows: those with a book line; win_rate: graded "
-        "OVER/UNDER calls (pushes and no-line rows excluded).\n(book line): |actual - line| and (oracle): "
-        "|actual - expected points|, both over the season's non-voided ensemble rows."
+        "* the published system (tier_adjustments.system_id). mae, bias (predicted - actual): non-voided graded rows; "
+        "common: the rows every system predicted; line_rows: those with a book line, where mae_line_rows is the "
+        "system's MAE and line_mae the line's own (|actual - line|); hit_rate: graded OVER/UNDER calls (pushes and "
+        "no-line rows excluded), vs_52.4%: points above the break-even of -110 odds. (oracle): |actual - expected "
+        "points| over the published system's rows (— without an oracle: real data).\n"
     )
-    return format_table(columns, table) + "\n" + notes + "\n"
+    deciles = format_table(["season", "system", *[f"d{k}" for k in range(1, 11)], "spearman"], decile_table)
+    return (
+        format_table(columns, table)
+        + "\n"
+        + notes
+        + "\nMAE by confidence decile (d1 least confident; spearman of decile and MAE: -1 = confidence ranks errors)\n"
+        + deciles
+        + "\n"
+    )
+
+
+def plot_evaluation(report: dict[str, list[dict[str, Any]]], path: str | Path) -> Path:
+    """A PNG: MAE per system and season (the oracle as a dashed line where there is one), and each system's MAE
+    by confidence decile (all seasons' rows of a decile weighted by their count)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    rows = report["systems"]
+    seasons = list(dict.fromkeys(r["season"] for r in rows))
+    systems = sorted({r["system_id"] for r in rows})
+    fig = Figure(figsize=(13, 5), dpi=100)
+    FigureCanvasAgg(fig)
+    left, right = fig.subplots(1, 2)
+    width = 0.8 / max(1, len(systems))
+    for i, system_id in enumerate(systems):
+        mae = {r["season"]: r["mae"] for r in rows if r["system_id"] == system_id}
+        xs = [k + (i - (len(systems) - 1) / 2) * width for k in range(len(seasons))]
+        left.bar(xs, [mae.get(s) or 0.0 for s in seasons], width, label=system_id)
+        deciles = [d for d in report["deciles"] if d["system_id"] == system_id]
+        by_decile = {
+            k: sum(d["mae"] * d["n"] for d in deciles if d["decile"] == k)
+            / max(1, sum(d["n"] for d in deciles if d["decile"] == k))
+            for k in sorted({d["decile"] for d in deciles})
+        }
+        right.plot(list(by_decile), list(by_decile.values()), marker="o", label=system_id)
+    oracle = {r["season"]: r["oracle_mae"] for r in rows}
+    for k, season in enumerate(seasons):
+        if oracle[season] is not None:
+            left.hlines(oracle[season], k - 0.45, k + 0.45, colors="black", linestyles="dashed")
+    left.set_xticks(range(len(seasons)), seasons)
+    left.set_ylabel("MAE (points)")
+    left.set_title("MAE per season and system (dashed: the oracle)", loc="left", fontsize=10)
+    lows = [r["mae"] for r in rows if r["mae"] is not None] + [v for v in oracle.values() if v is not None]
+    if lows:
+        left.set_ylim(min(lows) * 0.9, max(lows) * 1.03)
+    right.set_xticks(range(1, 11))
+    right.set_xlabel("confidence decile (1 = least confident)")
+    right.set_ylabel("MAE (points)")
+    right.set_title("MAE by confidence decile, all seasons", loc="left", fontsize=10)
+    # one legend for both panels: a system has the same colour in each
+    fig.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=len(systems), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+    except OSError as err:
+        raise UsageError(f"cannot write the plot {path}: {err.strerror or err}") from None
+    return path

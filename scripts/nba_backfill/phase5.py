@@ -1,9 +1,9 @@
 """Phase 5: predictions per chunk (5A), tier adjustments per season (5A), the 5C MAE comparison.
 
 Grading (5B) is an ordinary SQL chunk job (runner.run_chunk_job with `grading`).
-The DAG keeps every step off its own outcome: predictions for a chunk train only on rows before it; the tier
-step learns each key date's adjustment from errors before that date and runs once the season's raw predictions
-exist; grading runs after it; seasons never read each other.
+The DAG keeps every step off its own outcome: predictions for a chunk train only on rows before it (of its season
+and up to predictions.training_seasons earlier ones); the tier step learns each key date's adjustment from errors
+before that date and runs once the season's raw predictions exist; grading runs after it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from typing import Any
 from .config import Config
 from .errors import CheckFailed
 from .markers import write_marker
-from .plan import key_dates, parse_chunk, phase5a_chunk_marker, phase5a_season_marker, phase5c_marker, retrain_windows
+from .plan import (
+    key_dates,
+    parse_chunk,
+    phase5a_chunk_marker,
+    phase5a_season_marker,
+    phase5c_marker,
+    retrain_windows,
+    training_seasons,
+)
 from .processors import PHASE5, TIERS, sql_text
 from .runner import Job
 from .schedule import season_game_dates
@@ -26,12 +34,14 @@ PREDICTIONS = PHASE5["predictions"].table
 
 
 def write_predictions(job: Job) -> dict[str, Any]:
-    """5A for one chunk: the five systems on the chunk's feature rows; the learned one retrained at each
-    retrain window (walk-forward: a window is predicted by a model of the rows before it)."""
+    """5A for one chunk: the six systems on the chunk's feature rows; the learned ones refitted at each retrain
+    window on the rows before it (walk-forward), from the season and the earlier seasons it trains on. Returns
+    the marker's extra fields: each learned system's windows (training window, model id, ensemble_v2's weights)."""
     from .models import (
         FEATURE_INPUT_COLUMNS,
         HISTORY_COLUMNS,
         OPTIONAL_FEATURE_COLUMNS,
+        PAST_COLUMNS,
         TRAINING_COLUMNS,
         predict_table,
     )
@@ -39,6 +49,7 @@ def write_predictions(job: Job) -> dict[str, Any]:
     warehouse, chunk, opener = job.warehouse, job.chunk, job.dates.opener
     settings = job.config.predictions
     windows = retrain_windows(job.season, chunk, settings["retrain_days"])
+    training_start = training_seasons(job.config, job.season)[0].start
 
     def read(sql: str, params: dict, columns: tuple[str, ...]):
         """The query's rows as a frame of the columns the systems read (the others, such as the feature
@@ -54,16 +65,18 @@ def write_predictions(job: Job) -> dict[str, Any]:
     history = read("player_history", {"season_start": opener, "end_date": chunk.last}, HISTORY_COLUMNS)
     training = read(
         "training_rows",
-        {"season_start": opener, "before_date": windows[-1].first},
-        (*TRAINING_COLUMNS, "player_lookup", "is_dnp"),
+        {"training_start": training_start, "before_date": windows[-1].first},
+        (*TRAINING_COLUMNS, "is_dnp"),
     )
+    past = read("past_predictions", {"training_start": training_start, "before_date": chunk.first}, PAST_COLUMNS)
     # All windows in one call: the systems and the row assembly run once per chunk.
-    predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows])
+    predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows], past)
     warehouse.replace_partitions(
         PREDICTIONS, predictions.cast(table_schema(PREDICTIONS).arrow_schema()), chunk.first, chunk.last
     )
-    trained = meta["xgboost_v1"]  # one entry per window with rows; with none, nothing was predicted: no counts
-    return {"models": {"xgboost_v1": trained, "predictions": meta["predictions"] if trained else {}}}
+    # one entry per window with rows; with none, nothing was predicted: no counts
+    learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2")}
+    return {"models": {**learned, "predictions": meta["predictions"] if learned["xgboost_v1"] else {}}}
 
 
 def run_tier_adjustments(

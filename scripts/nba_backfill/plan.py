@@ -169,6 +169,31 @@ def grading_markers(config: Config, season: Season) -> list[str]:
     return [grading_marker(season.name, c.name) for c in season_chunks(season, config.chunk_days)]
 
 
+def training_seasons(config: Config, season: Season) -> list[Season]:
+    """The configured seasons the learned systems of `season` train on, oldest first: up to
+    predictions.training_seasons seasons that ended before it, then the season itself."""
+    count = config.predictions["training_seasons"]
+    earlier = sorted((s for s in config.seasons if s.end < season.start), key=lambda s: s.start)
+    return [*(earlier[-count:] if count else []), season]
+
+
+def predictions_inputs(config: Config, season: Season, chunk_name: str) -> list[str]:
+    """What a backfill chunk's predictions read: the features and outcomes of its season up to the chunk and of the
+    earlier seasons it trains on (their MLFS chunk markers), and what the systems predicted before the chunk (the
+    predictions of the season's earlier chunks and of those seasons), which ensemble_v2 and the confidence models
+    fit on. Phase 4 needs nothing from another season, so it still runs all seasons in parallel."""
+    markers = []
+    for earlier in training_seasons(config, season)[:-1]:
+        markers += [phase4_marker("mlfs", earlier.name, c.name) for c in season_chunks(earlier, config.chunk_days)]
+        markers += predictions_markers(config, earlier)
+    for chunk in season_chunks(season, config.chunk_days):
+        markers.append(phase4_marker("mlfs", season.name, chunk.name))
+        if chunk.name == chunk_name:
+            return markers
+        markers.append(predictions_marker(season.name, chunk.name))
+    raise UsageError(f"{chunk_name} is not a chunk of {season.name}")
+
+
 def season_targets(config: Config, season: Season) -> list[str]:
     """Every marker of one season: each chunk marker and each rollup, so a deleted middle marker is redone."""
     return [

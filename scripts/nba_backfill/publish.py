@@ -1,6 +1,6 @@
 """Phase 6: publish one season's graded predictions as the website's JSON files (facts §3.8; SPEC "Publishing (6)").
 
-One job per season: read the season's graded rows of one system (`publish.system_id`, ensemble_v1) with their
+One job per season: read the season's graded rows of one system (`publish.system_id`, ensemble_v2) with their
 context (sql/publish_results.sql), shape them into the files below, validate each against its JSON Schema
 (publish_schemas/), write them to the target, list the target and check every expected file, then write the marker
 `markers/phase6/{season}.done`.
@@ -62,7 +62,7 @@ from .validate import CheckResult
 from .warehouse import open_warehouse
 
 API_VERSION = "v1"
-DEFAULTS = {"target": "published", "min_games": 5, "system_id": "ensemble_v1"}
+DEFAULTS = {"target": "published", "min_games": 5, "system_id": "ensemble_v2"}
 SCHEMA_DIR = Path(__file__).parent / "publish_schemas"
 SAFE_KEY = re.compile(r"[a-z0-9_-]{1,200}")
 RESERVED_KEYS = frozenset({"index"})

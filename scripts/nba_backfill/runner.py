@@ -16,7 +16,7 @@ from typing import Any
 from .config import Config, Season
 from .errors import CheckFailed, MissingDependency
 from .markers import read_marker, write_marker
-from .plan import Chunk, chunk_marker, is_adopted, parse_chunk
+from .plan import Chunk, chunk_marker, is_adopted, parse_chunk, training_seasons
 from .processors import PHASE4, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
 from .validate import coverage_checks, raise_on_failure, table_checks
@@ -101,7 +101,9 @@ def run_chunk_job(
     season = config.season(season_name)
     chunk = parse_chunk(config, season_name, chunk_name)
     labels = {"processor": name, "season": season_name, "chunk": chunk_name}
-    warehouse = open_warehouse(config, labels, scope=(season.start, chunk.last))
+    # predictions also read the earlier seasons their learned systems train on
+    first = training_seasons(config, season)[0].start if name == "predictions" else season.start
+    warehouse = open_warehouse(config, labels, scope=(first, chunk.last))
     job = Job(config, processor, season, chunk, warehouse, chunk_dates(warehouse, config, season, chunk))
     adopted = processor.name in PHASE4 and is_adopted(season, chunk)
 

@@ -24,10 +24,11 @@ def predict_chunk(
     training: pd.DataFrame | None,
     config: dict,
     windows: list[tuple[dt.date, dt.date]] | None = None,
+    past: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """predict_table's rows as a DataFrame (strings as objects with None for NULL, ints nullable Int64, dates
     datetime.date) and its metadata."""
-    table, meta = predict_table(features, history, training, config, windows)
+    table, meta = predict_table(features, history, training, config, windows, past)
     frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     strings = [f.name for f in table.schema if f.type == pa.string()]
     frame[strings] = frame[strings].astype(object).where(frame[strings].notna(), None)
@@ -112,9 +113,17 @@ def frame(rows: list[dict], columns=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
-def run(features: list[dict], history: list[dict] | None = None, training: pd.DataFrame | None = None, **config):
+def run(
+    features: list[dict],
+    history: list[dict] | None = None,
+    training: pd.DataFrame | None = None,
+    windows: list[tuple[dt.date, dt.date]] | None = None,
+    past: pd.DataFrame | None = None,
+    **config,
+):
     history_frame = frame(history or [], columns=list(history_row("x", D, 0)))
-    return predict_chunk(frame(features), history_frame, training, {"min_training_rows": 3000, "seed": 1, **config})
+    settings = {"min_training_rows": 3000, "seed": 1, **config}
+    return predict_chunk(frame(features), history_frame, training, settings, windows, past)
 
 
 def by_system(predictions: pd.DataFrame, player: str = "alice", game_date: dt.date = D) -> dict[str, dict]:

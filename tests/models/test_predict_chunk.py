@@ -28,6 +28,7 @@ def test_columns_match_the_schemas():
         "similarity_balanced_v1",
         "xgboost_v1",
         "ensemble_v1",
+        "ensemble_v2",
     )
 
 
@@ -47,6 +48,7 @@ def test_output_rows_fit_the_table():
         "similarity_balanced_v1": 0,
         "xgboost_v1": 0,
         "ensemble_v1": 3,
+        "ensemble_v2": 0,  # nothing graded before: no weights to fit
     }
     keys = list(zip(predictions["game_date"], predictions["player_lookup"], predictions["system_id"], strict=True))
     assert keys == sorted(keys)

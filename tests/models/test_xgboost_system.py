@@ -10,8 +10,6 @@ import pytest
 from prediction_rows import FEATURES, D, by_system, feature_row, predict_chunk, run
 
 from nba_backfill.models import FEATURE_NAMES, HISTORY_COLUMNS
-from nba_backfill.models.common import edge_recommendation
-from nba_backfill.models.xgboost_v1 import confidence
 
 XGB = "xgboost_v1"
 
@@ -41,28 +39,28 @@ def chunk_rows(frame: pd.DataFrame) -> list[dict]:
 def test_xgboost_abstains_below_min_training_rows_and_says_so():
     predictions, meta = run([feature_row()], training=TRAINING.iloc[:999], min_training_rows=1000)
     assert XGB not in set(predictions["system_id"])
-    assert meta[XGB]["trained"] is False
-    assert meta[XGB]["training_rows"] == 999
-    assert meta[XGB]["training_first_date"] == min(TRAINING["game_date"].iloc[:999]).isoformat()
-    assert meta[XGB]["training_last_date"] == max(TRAINING["game_date"].iloc[:999]).isoformat()
-    assert "999" in meta[XGB]["reason"] and "1000" in meta[XGB]["reason"]
+    assert meta[XGB][0]["trained"] is False
+    assert meta[XGB][0]["training_rows"] == 999
+    assert meta[XGB][0]["training_first_date"] == min(TRAINING["game_date"].iloc[:999]).isoformat()
+    assert meta[XGB][0]["training_last_date"] == max(TRAINING["game_date"].iloc[:999]).isoformat()
+    assert "999" in meta[XGB][0]["reason"] and "1000" in meta[XGB][0]["reason"]
     assert meta["predictions"][XGB] == 0
     assert meta["predictions"]["ensemble_v1"] == 1  # the others go on without it
 
 
-def test_min_training_rows_defaults_to_3000():
+def test_min_training_rows_defaults_to_2000():
     features = pd.DataFrame([feature_row()])
     history = pd.DataFrame(columns=list(HISTORY_COLUMNS))
     _, meta = predict_chunk(features, history, TRAINING, {"seed": 1})
-    assert meta[XGB]["trained"] is False and meta[XGB]["min_training_rows"] == 3000
+    assert meta[XGB][0]["trained"] is False and meta[XGB][0]["min_training_rows"] == 2000
 
 
 def test_xgboost_abstains_without_training_rows():
     for training in (None, TRAINING.iloc[:0]):
         predictions, meta = run([feature_row()], training=training)
         assert XGB not in set(predictions["system_id"])
-        assert meta[XGB]["trained"] is False and meta[XGB]["training_rows"] == 0
-        assert meta[XGB]["training_first_date"] is None
+        assert meta[XGB][0]["trained"] is False and meta[XGB][0]["training_rows"] == 0
+        assert meta[XGB][0]["training_first_date"] is None
 
 
 def test_rows_without_actual_points_or_dnp_do_not_count_as_training_rows():
@@ -71,14 +69,14 @@ def test_rows_without_actual_points_or_dnp_do_not_count_as_training_rows():
     training["is_dnp"] = False
     training.loc[training.index[5:8], "is_dnp"] = True
     _, meta = run([feature_row()], training=training, min_training_rows=92)
-    assert meta[XGB]["training_rows"] == 92 and meta[XGB]["trained"] is True
+    assert meta[XGB][0]["training_rows"] == 92 and meta[XGB][0]["trained"] is True
     _, meta = run([feature_row()], training=training, min_training_rows=93)
-    assert meta[XGB]["trained"] is False
+    assert meta[XGB][0]["trained"] is False
 
 
 def test_training_rows_on_or_after_the_chunk_start_are_refused():
     late = TRAINING.iloc[:10].assign(game_date=D)
-    with pytest.raises(ValueError, match="on or after the chunk's first date"):
+    with pytest.raises(ValueError, match="on or after the last window's first date"):
         run([feature_row()], training=pd.concat([TRAINING, late]))
 
 
@@ -90,11 +88,11 @@ def test_xgboost_is_deterministic_and_learns_the_signal():
     second, meta2 = run(features, training=shuffled, min_training_rows=1000)
     pd.testing.assert_frame_equal(first, second)
     assert meta1 == meta2
-    assert meta1[XGB]["trained"] is True and meta1[XGB]["training_rows"] == 1500
-    assert meta1[XGB]["model_id"].startswith("xgboost_v1_")
+    assert meta1[XGB][0]["trained"] is True and meta1[XGB][0]["training_rows"] == 1500
+    assert meta1[XGB][0]["model_id"].startswith("xgboost_v1_")
 
     xgb = first[first["system_id"] == XGB].set_index("player_lookup").loc[test["player_lookup"]]
-    assert (xgb["ml_model_id"] == meta1[XGB]["model_id"]).all()
+    assert (xgb["ml_model_id"] == meta1[XGB][0]["model_id"]).all()
     actual = test["actual_points"].to_numpy()
     mae_model = np.mean(np.abs(xgb["predicted_points"].to_numpy() - actual))
     mae_mean = np.mean(np.abs(TRAINING["actual_points"].mean() - actual))
@@ -102,25 +100,26 @@ def test_xgboost_is_deterministic_and_learns_the_signal():
 
 
 @pytest.mark.parametrize(
-    ("quality", "std", "expected"),
-    [(95.0, 3.0, 0.70), (85.0, 5.0, 0.64), (72.0, 7.0, 0.60), (65.0, 9.0, 0.54), (40.0, np.nan, 0.52)],
-)
-def test_xgboost_confidence(quality, std, expected):
-    assert confidence([quality], [std])[0] == pytest.approx(expected)
-
-
-@pytest.mark.parametrize(
-    ("predicted", "conf", "line", "expected"),
+    ("predicted", "line", "min_edge", "expected"),
     [
-        (22.0, 0.70, 20.5, "OVER"),  # +1.5
-        (21.9, 0.70, 20.5, "PASS"),
-        (19.0, 0.60, 20.5, "UNDER"),  # −1.5, confidence exactly 0.60
-        (25.0, 0.59, 20.5, "PASS"),
-        (25.0, 0.70, np.nan, "NO_LINE"),
+        (22.0, 20.5, 1.5, "OVER"),  # +1.5 points of edge
+        (21.9, 20.5, 1.5, "PASS"),
+        (19.0, 20.5, 1.5, "UNDER"),  # −1.5
+        (21.6, 20.5, 1.0, "OVER"),  # the threshold is the config's min_edge_points
+        (25.0, None, 1.5, "NO_LINE"),
     ],
 )
-def test_xgboost_recommendation(predicted, conf, line, expected):
-    assert edge_recommendation([predicted], [conf], [line], 0.60, 1.5)[0] == expected
+def test_xgboost_recommends_on_an_edge_in_points(predicted, line, min_edge, expected):
+    test = synthetic(1, seed=5, first=D, days=1)
+    features = chunk_rows(test)
+    features[0].update(current_points_line=line)
+    model_rows = run(features, training=TRAINING, min_training_rows=100)[0]
+    stored = by_system(model_rows, test["player_lookup"].iloc[0])[XGB]["predicted_points"]
+    # the same row with the line moved so that the model's own prediction sits at `predicted`
+    if line is not None:
+        features[0].update(current_points_line=round(stored - (predicted - line), 1))
+    predictions, _ = run(features, training=TRAINING, min_training_rows=100, min_edge_points=min_edge)
+    assert by_system(predictions, test["player_lookup"].iloc[0])[XGB]["recommendation"] == expected
 
 
 def test_xgboost_rows_carry_its_confidence_and_line_fields():
@@ -129,6 +128,7 @@ def test_xgboost_rows_carry_its_confidence_and_line_fields():
     features[0].update(current_points_line=10.5, feature_quality_score=92.0, points_std_last_10=3.5)
     predictions, _ = run(features, training=TRAINING.iloc[:200], min_training_rows=100)
     row = by_system(predictions, test["player_lookup"].iloc[0])[XGB]
-    assert row["confidence_score"] == pytest.approx(0.70)
+    # no errors before the window yet: the expected miss is 0.8 × his points std (3.5), confidence 1 − 2.8 / 10
+    assert row["confidence_score"] == pytest.approx(0.72)
     assert row["line_margin"] == pytest.approx(row["predicted_points"] - 10.5)
     assert row["line_source"] == "ACTUAL_PROP"

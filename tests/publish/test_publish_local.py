@@ -312,7 +312,7 @@ def test_settings_defaults_and_override(season):
     import dataclasses
 
     bare = dataclasses.replace(season, raw={k: v for k, v in season.raw.items() if k != "publish"})
-    assert publish.publish_settings(bare) == {"target": "published", "min_games": 5, "system_id": ENSEMBLE}
+    assert publish.publish_settings(bare) == {"target": "published", "min_games": 5, "system_id": "ensemble_v2"}
     assert publish.publish_settings(bare, "out")["target"] == "out"
     marker = load(Path(run_publish(season, SEASON, target="elsewhere/site")))
     assert marker["target"] == "elsewhere/site" and Path("elsewhere/site/v1/players/index.json").exists()
@@ -321,7 +321,7 @@ def test_settings_defaults_and_override(season):
 def test_min_games_from_config(season):
     import dataclasses
 
-    strict = dataclasses.replace(season, raw={**season.raw, "publish": {"min_games": 6}})
+    strict = dataclasses.replace(season, raw={**season.raw, "publish": {"min_games": 6, "system_id": ENSEMBLE}})
     run_publish(strict, SEASON)
     index = load(Path("published/v1/players/index.json"))
     assert [p["player_lookup"] for p in index["players"]] == ["alpha", "bravo"]  # delta has 5 graded games

@@ -394,8 +394,8 @@ def reference_mlfs(league: dict, d: dt.date) -> dict[str, dict]:
         f["home_away"], src["home_away"] = (
             (float(team == game["home_team_abbr"]), "phase3") if game else (0.0, "default")
         )
-        f["back_to_back"] = 1.0 if own_prev == d - dt.timedelta(days=1) else 0.0
-        src["back_to_back"] = "phase3" if own_prev else "default"
+        f["back_to_back"] = 1.0 if days_rest == 1 else 0.0  # his own previous game, not his team's
+        src["back_to_back"] = "phase3" if days_rest is not None else "default"
         f["playoff_game"], src["playoff_game"] = 0.0, "phase3"
         pick("pct_paint", psza.get("paint_rate_last_10"), None, 0.30)
         pick("pct_mid_range", psza.get("mid_range_rate_last_10"), None, 0.20)
@@ -544,8 +544,17 @@ def test_schedule_gives_home_away_and_back_to_back(league, rows):
         game = team_game(league, row["team_abbr"], d)
         assert row["game_id"] == game["game_id"]
         assert row["home_away"] == float(row["team_abbr"] == game["home_team_abbr"]) == float(row["is_home"])
-        assert row["back_to_back"] == float(previous_game_date(league, row["team_abbr"], d) == d - dt.timedelta(days=1))
+        assert row["back_to_back"] == float(row["days_rest"] == 1)  # his own previous game, as PCF
     assert {row["back_to_back"] for row in rows.values()} == {0.0, 1.0}
+    # his team played yesterday but he sat it out (DNP): rested, not a back-to-back
+    sat_out = [
+        row
+        for (d, _player), row in rows.items()
+        if row["team_abbr"]
+        and previous_game_date(league, row["team_abbr"], d) == d - dt.timedelta(days=1)
+        and row["days_rest"] != 1
+    ]
+    assert sat_out and all(row["back_to_back"] == 0.0 for row in sat_out)
 
 
 def test_calculated_features_cover_their_branches(rows):

@@ -22,7 +22,8 @@ TDZA = "nba_precompute.team_defense_zone_analysis"
 PHASE5_PARAMS = {
     "prediction_inputs": {"start_date", "end_date"},
     "player_history": {"season_start", "end_date"},
-    "training_rows": {"season_start", "before_date"},
+    "training_rows": {"training_start", "before_date"},
+    "past_predictions": {"training_start", "before_date"},
     "tier_adjustments": {"start_date", "end_date", "key_dates", "lookback_days", "min_sample", "system_id"},
     "apply_tier_adjustments": {"start_date", "end_date", "season_start", "system_id"},
     "grading": {"start_date", "end_date"},
@@ -216,8 +217,27 @@ def test_training_rows_stop_before_the_chunk_and_leave_out_dnps(tmp_path):
         ],
     )
 
-    rows = run(warehouse, "training_rows", season_start=d("2024-10-22"), before_date=d("2024-11-04"))
+    rows = run(warehouse, "training_rows", training_start=d("2024-10-22"), before_date=d("2024-11-04"))
 
     got = sorted((r["game_date"].isoformat(), r["player_lookup"], r["actual_points"]) for r in rows)
     assert got == [("2024-11-01", "alice", 21), ("2024-11-02", "alice", 0), ("2024-11-03", "alice", 17)]
     assert list(rows[0]) == table_schema(MLFS).column_names + ["actual_points"]
+
+
+# -- past_predictions: what the systems predicted from the first training season up to the chunk ----------------
+def test_past_predictions_span_the_training_seasons_and_stop_before_the_chunk(tmp_path):
+    warehouse = DuckDBWarehouse(tmp_path)
+    days = ["2023-10-23", "2023-10-24", "2024-03-01", "2024-11-03", "2024-11-04"]
+    write_rows(
+        warehouse,
+        "nba_predictions.player_prop_predictions",
+        [
+            {"game_date": d(x), "player_lookup": "alice", "system_id": s, "predicted_points": 20.5}
+            for x in days
+            for s in ("xgboost_v1", "ensemble_v2")
+        ],
+    )
+    rows = run(warehouse, "past_predictions", training_start=d("2023-10-24"), before_date=d("2024-11-04"))
+    got = sorted((r["game_date"].isoformat(), r["system_id"]) for r in rows)
+    assert got == [(x, s) for x in days[1:4] for s in ("ensemble_v2", "xgboost_v1")]
+    assert set(rows[0]) == {"game_date", "player_lookup", "system_id", "predicted_points"}

@@ -119,7 +119,7 @@ def make_run(tmp_path: Path) -> Run:
         plan.phase5c_marker(season),
         phase="phase5c",
         season=season,
-        system_id="ensemble_v1",
+        system_id="ensemble_v2",
         status="PASS",
         n=120,
         mae_raw=5.4321,
@@ -161,7 +161,14 @@ def warehouse(run: Run) -> DuckDBWarehouse:
 
 
 # -- hand-made warehouse rows -----------------------------------------------------------------------------------------
-SYSTEMS = ("ensemble_v1", "moving_average_baseline_v1", "similarity_balanced_v1", "xgboost_v1", "zone_matchup_v1")
+SYSTEMS = (
+    "ensemble_v1",
+    "ensemble_v2",
+    "moving_average_baseline_v1",
+    "similarity_balanced_v1",
+    "xgboost_v1",
+    "zone_matchup_v1",
+)
 
 
 def mlfs_row(day: dt.date, player: str) -> dict:
@@ -204,6 +211,7 @@ def accuracy_row(
     line: float | None,
     rec: str,
     voided: bool = False,
+    confidence: float | None = None,
 ) -> dict:
     """A graded row, its derived columns computed like grading.sql (the inputs are what the tests vary)."""
     graded = None if voided else actual
@@ -217,6 +225,7 @@ def accuracy_row(
         "game_date": day,
         "system_id": system,
         "predicted_points": predicted,
+        "confidence_score": confidence,
         "recommendation": rec,
         "line_value": line,
         "has_prop_line": line is not None,

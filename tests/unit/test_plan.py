@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 from helpers import base_config
 from nba_backfill.config import Season, validate_config
 from nba_backfill.errors import UsageError
-from nba_backfill.plan import all_season_targets, is_adopted, parse_chunk, retrain_windows, season_chunks
+from nba_backfill.plan import (
+    all_season_targets,
+    is_adopted,
+    parse_chunk,
+    predictions_inputs,
+    retrain_windows,
+    season_chunks,
+    training_seasons,
+)
 
 
 @given(
@@ -69,3 +77,33 @@ def test_all_seasons_requests_every_chunk_marker_and_rollup():
     n_chunks = sum(len(season_chunks(s, 30)) for s in config.seasons)
     assert len([t for t in targets if t.startswith("markers/phase4/") and t.count("/") == 4]) == 5 * n_chunks
     assert "markers/phase4/2022-23.done" in targets and "markers/preflight/2025-26.done" in targets
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_training_seasons_are_the_season_and_up_to_n_earlier_ones(count):
+    config = validate_config({**base_config(), "predictions": {"training_seasons": count}})
+    names = [s.name for s in config.seasons]  # the configured seasons, in order
+    for i, season in enumerate(config.seasons):
+        got = [s.name for s in training_seasons(config, season)]
+        assert got == names[max(0, i - count) : i + 1]
+
+
+def test_predictions_inputs_in_order_and_across_the_season_boundary():
+    config = validate_config({**base_config(), "chunk_days": 60})
+    earlier, season = config.season("2022-23"), config.season("2023-24")
+    chunks = season_chunks(season, 60)
+    inputs = predictions_inputs(config, season, chunks[1].name)
+    expected = [
+        *(f"markers/phase4/mlfs/2022-23/{c.name}.done" for c in season_chunks(earlier, 60)),
+        *(f"markers/phase5a/predictions/2022-23/{c.name}.done" for c in season_chunks(earlier, 60)),
+        f"markers/phase4/mlfs/2023-24/{chunks[0].name}.done",
+        f"markers/phase5a/predictions/2023-24/{chunks[0].name}.done",  # the earlier chunk's predictions
+        f"markers/phase4/mlfs/2023-24/{chunks[1].name}.done",
+    ]
+    assert inputs == expected
+    first_season = config.seasons[0]
+    assert predictions_inputs(config, first_season, season_chunks(first_season, 60)[0].name) == [
+        f"markers/phase4/mlfs/{first_season.name}/{season_chunks(first_season, 60)[0].name}.done"
+    ]
+    with pytest.raises(UsageError, match="is not a chunk of 2023-24"):
+        predictions_inputs(config, season, "2023-10-25_2023-12-23")

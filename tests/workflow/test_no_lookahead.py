@@ -1,6 +1,6 @@
 """SPEC "No look-ahead", on the synthetic league: change every outcome of one game date D in the middle of a chunk,
-recompute that chunk (Phase 4, then its predictions and the season's tier adjustments), and nothing dated <= D
-may change, while rows after D do."""
+recompute that chunk (Phase 4, then its predictions — every system, ensemble_v2's stack included — and the season's
+tier adjustments), and nothing dated <= D may change, while rows after D do."""
 
 from __future__ import annotations
 
@@ -143,3 +143,8 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
         assert any(changed_columns(rows[k], after[table][k]) for k in later), (
             f"{table}: no row after {day} changed: the test did not reach it"
         )
+    # the learned systems, ensemble_v2's stack included, are covered on both sides of D
+    for system_id in ("xgboost_v1", "ensemble_v2"):
+        mine = [k for k in before[PREDICTIONS] if k[2] == system_id]
+        assert any(k[0] <= day for k in mine) and any(k[0] > day for k in mine), system_id
+        assert any(changed_columns(before[PREDICTIONS][k], after[PREDICTIONS][k]) for k in mine if k[0] > day)

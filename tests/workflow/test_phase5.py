@@ -82,7 +82,7 @@ def test_phase5c_marker_compares_raw_and_adjusted_mae_over_the_same_rows(season_
     # the same numbers from the predictions and the box scores, without the grading table
     actual = {(r["player_lookup"], r["game_date"]): r for r in wf.read_rows(PGS)}
     raw, adjusted = [], []
-    for p in wf.read_rows(PREDICTIONS, where="system_id = 'ensemble_v1'"):
+    for p in wf.read_rows(PREDICTIONS, where=f"system_id = '{body['system_id']}'"):
         game = actual[(p["player_lookup"], p["game_date"])]
         if game["is_dnp"] or (game["points"] == 0 and not game["minutes_played"]):
             continue

@@ -18,7 +18,9 @@ ZM = "zone_matchup_v1"
 SIM = "similarity_balanced_v1"
 XGB = "xgboost_v1"
 ENS = "ensemble_v1"
-SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS)
+ENS2 = "ensemble_v2"
+# Every system this backfill writes (the one definition other modules take the backfill's system ids from).
+SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS, ENS2)
 
 # The ML feature store's 25 features, in their documented order (facts §2.5.1), with the defaults the feature
 # store itself falls back to. Rule-based systems fill a NULL feature with its default; xgboost sees it missing.
@@ -60,7 +62,7 @@ OPTIONAL_FEATURE_COLUMNS: tuple[str, ...] = ("universal_player_id", "line_bookma
 HISTORY_COLUMNS: tuple[str, ...] = (
     "player_lookup", "game_date", "points", "is_home", "days_rest", "opponent_def_rating", "is_dnp",
 )  # fmt: skip
-TRAINING_COLUMNS: tuple[str, ...] = ("game_date", *FEATURE_NAMES, "actual_points")
+TRAINING_COLUMNS: tuple[str, ...] = ("game_date", "player_lookup", *FEATURE_NAMES, "actual_points")
 
 # nba_predictions.player_prop_predictions, in schema order (a test checks it against the schema file).
 PREDICTION_COLUMNS: tuple[str, ...] = (

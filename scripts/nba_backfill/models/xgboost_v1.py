@@ -1,17 +1,16 @@
 """`xgboost_v1`: a real gradient-boosted regressor on the feature store's 25 features, trained walk-forward.
 
-The model for a chunk is trained only on `training` (feature rows dated before the chunk's first date, with
-the actual points), so nothing on or after a predicted date reaches it. With fewer than `min_training_rows`
-usable rows the system abstains for the whole chunk and says why in its metadata.
+The model for a retrain window is trained only on feature rows dated before the window's first day (with the
+points scored; the current season and up to `predictions.training_seasons` earlier ones), so nothing on or after
+a predicted date reaches it. With fewer than `min_training_rows` usable rows the system abstains for the window
+and says why in its metadata.
 
 Training: squared error, 120 trees of depth 4, learning rate 0.08, histogram method, one thread and a fixed
 seed, rows sorted by (game_date, player_lookup) first — the same rows give the same model, byte for byte.
 NULL features stay missing (xgboost learns a default branch for them).
 
-Confidence (0–1): facts §4.5's signals, feature quality and the player's recent scoring spread, on an honest
-base: 0.50; + feature_quality_score ≥ 90 0.10, ≥ 80 0.07, ≥ 70 0.05, ≥ 60 0.02; + points_std_last_10 < 4
-0.10, < 6 0.07, < 8 0.05, else (or unknown) 0.02 — range 0.52–0.70. (Upstream's base of 70 on a 0–100 scale
-belonged to a mock model.) Recommendation as §4.5: confidence ≥ 0.60 and |pred − line| ≥ 1.5, else PASS.
+Confidence and recommendation are the learned systems' (models.confidence: expected absolute error; an edge in
+points against the line, models.walk_forward).
 """
 
 from __future__ import annotations
@@ -23,18 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .common import (
-    FEATURE_NAMES,
-    TRAINING_COLUMNS,
-    Chunk,
-    as_bool,
-    as_float,
-    clamp_points,
-    edge_recommendation,
-    require_columns,
-    result_frame,
-    round_confidence,
-)
+from .common import FEATURE_NAMES, TRAINING_COLUMNS, as_bool, as_float, clamp_points, require_columns
 
 SYSTEM_ID = "xgboost_v1"
 PARAMS = {
@@ -45,8 +33,6 @@ PARAMS = {
     "nthread": 1,
 }
 NUM_TREES = 120
-MIN_CONFIDENCE = 0.60
-MIN_EDGE = 1.5
 
 
 class Model:
@@ -66,6 +52,7 @@ class TrainingSet:
     """The usable training rows (actual points, not DNP) sorted by date then player, as xgboost takes them."""
 
     days: np.ndarray  # datetime64[D], ascending
+    players: np.ndarray  # player_lookup (object)
     features: np.ndarray  # the 25 features, NaN when missing
     labels: np.ndarray  # actual_points
 
@@ -75,34 +62,36 @@ class TrainingSet:
     def before(self, day: dt.date) -> TrainingSet:
         """The rows dated before `day`: a prefix, so each window trains on the very rows (and order) it would
         get from its own query."""
-        n = int(np.searchsorted(self.days, np.datetime64(day, "D")))
-        return TrainingSet(self.days[:n], self.features[:n], self.labels[:n])
+        n = self.count_before(day)
+        return TrainingSet(self.days[:n], self.players[:n], self.features[:n], self.labels[:n])
+
+    def count_before(self, day: dt.date) -> int:
+        return int(np.searchsorted(self.days, np.datetime64(day, "D")))
 
 
 def training_set(training: pd.DataFrame | None) -> TrainingSet:
     if training is None or len(training) == 0:
-        return TrainingSet(np.zeros(0, dtype="datetime64[D]"), np.zeros((0, len(FEATURE_NAMES))), np.zeros(0))
+        empty = np.zeros(0)
+        no_features = np.zeros((0, len(FEATURE_NAMES)))
+        return TrainingSet(empty.astype("datetime64[D]"), empty.astype(object), no_features, empty)
     require_columns(training, TRAINING_COLUMNS, "training")
     keep = ~np.isnan(as_float(training["actual_points"]))
     if "is_dnp" in training.columns:
         keep &= ~as_bool(training["is_dnp"])
     rows = training[keep].copy()
     rows["game_date"] = pd.to_datetime(rows["game_date"]).dt.normalize()
-    order = ["game_date", "player_lookup"] if "player_lookup" in rows.columns else ["game_date"]
-    rows = rows.sort_values(order, kind="stable")
+    rows = rows.sort_values(["game_date", "player_lookup"], kind="stable")
     return TrainingSet(
         rows["game_date"].to_numpy().astype("datetime64[D]"),
+        rows["player_lookup"].to_numpy(dtype=object),
         np.column_stack([as_float(rows[name]) for name in FEATURE_NAMES]),
         as_float(rows["actual_points"]),
     )
 
 
-def train(rows: TrainingSet, min_training_rows: int, seed: int, before: pd.Timestamp | None = None) -> Model:
-    """Train on `rows`; `before` (the chunk's first date) guards walk-forward: a row dated on or after it is an
-    error."""
+def train(rows: TrainingSet, min_training_rows: int, seed: int) -> Model:
+    """Train on `rows` (the caller passes only rows dated before the window: TrainingSet.before)."""
     first, last = (str(rows.days[0]), str(rows.days[-1])) if len(rows) else (None, None)
-    if before is not None and last is not None and rows.days[-1] >= np.datetime64(before.date()):
-        raise ValueError(f"training has rows dated {last}, on or after the chunk's first date {before.date()}")
     meta = {
         "trained": False,
         "training_rows": len(rows),
@@ -134,42 +123,9 @@ def train(rows: TrainingSet, min_training_rows: int, seed: int, before: pd.Times
     return Model(booster, meta)
 
 
-def confidence(feature_quality_score, points_std_last_10) -> np.ndarray:
-    quality = np.asarray(feature_quality_score, dtype="float64")
-    std = np.asarray(points_std_last_10, dtype="float64")
-    conf = (
-        0.50
-        + np.select([quality >= 90, quality >= 80, quality >= 70, quality >= 60], [0.10, 0.07, 0.05, 0.02], 0.0)
-        + np.select([std < 4, std < 6, std < 8], [0.10, 0.07, 0.05], 0.02)
-    )
-    return round_confidence(conf)
-
-
-def predict(chunk: Chunk, models: list[tuple[np.ndarray, Model]]) -> pd.DataFrame:
-    """Each trained model predicts its rows of the chunk (row numbers); the others' rows get no prediction."""
-    models = [(window, model) for window, model in models if model.trained and len(window)]
-    if not models:
-        return result_frame([], [], [], [])
+def predict(model: Model, features: np.ndarray) -> np.ndarray:
+    """The trained model's points for rows of the 25 raw features (NaN = missing), clamped and rounded as stored."""
     import xgboost as xgb
 
-    features = chunk.raw[list(FEATURE_NAMES)].to_numpy(dtype="float64")
-    rows = np.concatenate([window for window, _ in models])
-    raw = np.concatenate(
-        [
-            model.booster.predict(xgb.DMatrix(features[window], feature_names=list(FEATURE_NAMES), nthread=1))
-            for window, model in models
-        ]
-    )
-    predicted = clamp_points(raw.astype("float64"))
-    conf = confidence(
-        as_float(chunk.rows["feature_quality_score"])[rows], chunk.raw["points_std_last_10"].to_numpy()[rows]
-    )
-    return result_frame(
-        rows,
-        predicted,
-        conf,
-        edge_recommendation(predicted, conf, chunk.line[rows], MIN_CONFIDENCE, MIN_EDGE),
-        ml_model_id=np.concatenate(
-            [np.full(len(window), model.meta["model_id"], dtype=object) for window, model in models]
-        ),
-    )
+    matrix = xgb.DMatrix(features, feature_names=list(FEATURE_NAMES), nthread=1)
+    return clamp_points(model.booster.predict(matrix).astype("float64"))

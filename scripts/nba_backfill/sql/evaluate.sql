@@ -1,42 +1,53 @@
--- Quality report for one season (@start_date..@end_date): per system, MAE and bias (signed error = predicted -
--- actual, so > 0 over-predicts) over non-voided graded rows, the win rate over graded recommendations
--- (prediction_correct not NULL: OVER/UNDER with a line, no push, not voided), and the system's MAE on the rows
--- that have a book line. Beside them, the book line's own MAE (|actual - line|) over the non-voided @system_id
--- rows with a line: the bar a points model has to clear.
+-- Quality report for one season (@start_date..@end_date), per system: MAE and bias (signed error = predicted -
+-- actual, so > 0 over-predicts) over its non-voided graded rows; the same MAE over the common rows (the player-games
+-- every system of the season predicted, so systems are compared like for like); over its rows with a book line,
+-- its MAE beside the line's own (|actual - line|: the bar a points model has to clear) and the hit rate of its
+-- graded OVER/UNDER calls (prediction_correct not NULL: a line, no push, not voided).
 WITH
 graded AS (
   SELECT system_id, game_date, player_lookup, absolute_error, signed_error, prediction_correct, line_value,
-    actual_points, COALESCE(is_voided, FALSE) AS is_voided
+    actual_points
   FROM nba_predictions.prediction_accuracy
   WHERE game_date BETWEEN @start_date AND @end_date
+    AND NOT COALESCE(is_voided, FALSE)
+    AND absolute_error IS NOT NULL
 ),
-
-per_system AS (
-  SELECT
-    system_id,
-    COUNT(*) AS n_rows,
-    COUNTIF(NOT is_voided AND absolute_error IS NOT NULL) AS graded,
-    AVG(IF(is_voided, NULL, absolute_error)) AS mae,
-    AVG(IF(is_voided, NULL, signed_error)) AS bias,
-    AVG(IF(is_voided OR line_value IS NULL, NULL, absolute_error)) AS mae_line_rows,
-    COUNTIF(prediction_correct IS NOT NULL) AS bets,
-    COUNTIF(prediction_correct) AS wins
-  FROM graded
+all_rows AS (
+  SELECT system_id, COUNT(*) AS n_rows
+  FROM nba_predictions.prediction_accuracy
+  WHERE game_date BETWEEN @start_date AND @end_date
   GROUP BY system_id
 ),
 
-book AS (
-  SELECT
-    COUNT(*) AS line_rows,
-    AVG(ABS(actual_points - line_value)) AS line_mae
+common_games AS (  -- player-games that every system graded this season predicted
+  SELECT game_date, player_lookup
   FROM graded
-  WHERE system_id = @system_id AND NOT is_voided AND actual_points IS NOT NULL AND line_value IS NOT NULL
+  GROUP BY game_date, player_lookup
+  HAVING COUNT(DISTINCT system_id) = (SELECT COUNT(DISTINCT system_id) FROM graded)
+),
+per_system AS (
+  SELECT
+    g.system_id,
+    COUNT(*) AS graded,
+    AVG(g.absolute_error) AS mae,
+    AVG(g.signed_error) AS bias,
+    COUNTIF(c.game_date IS NOT NULL) AS common_rows,
+    AVG(IF(c.game_date IS NOT NULL, g.absolute_error, NULL)) AS mae_common,
+    COUNTIF(g.line_value IS NOT NULL) AS line_rows,
+    AVG(IF(g.line_value IS NULL, NULL, g.absolute_error)) AS mae_line_rows,
+    AVG(IF(g.line_value IS NULL, NULL, ABS(g.actual_points - g.line_value))) AS line_mae,
+    COUNTIF(g.prediction_correct IS NOT NULL) AS bets,
+    COUNTIF(g.prediction_correct) AS wins
+  FROM graded AS g
+  LEFT JOIN common_games AS c ON c.game_date = g.game_date AND c.player_lookup = g.player_lookup
+  GROUP BY g.system_id
 )
 
 SELECT
-  s.system_id, s.n_rows, s.graded, s.mae, s.bias, s.mae_line_rows, s.bets, s.wins,
-  SAFE_DIVIDE(s.wins, s.bets) AS win_rate,
-  b.line_rows, b.line_mae
-FROM per_system AS s
-CROSS JOIN book AS b
-ORDER BY s.system_id
+  a.system_id, a.n_rows, COALESCE(s.graded, 0) AS graded, s.mae, s.bias, COALESCE(s.common_rows, 0) AS common_rows,
+  s.mae_common, COALESCE(s.line_rows, 0) AS line_rows, s.mae_line_rows, s.line_mae,
+  COALESCE(s.bets, 0) AS bets, COALESCE(s.wins, 0) AS wins,
+  SAFE_DIVIDE(s.wins, s.bets) AS win_rate
+FROM all_rows AS a
+LEFT JOIN per_system AS s ON s.system_id = a.system_id
+ORDER BY a.system_id

@@ -201,7 +201,8 @@ features AS (
     COALESCE(od.defensive_rating_last_15, 112.0) AS opponent_def_rating,
     COALESCE(od.opponent_pace, 100.0) AS opponent_pace,
     IF(r.is_home, 1.0, 0.0) AS home_away,
-    IF(tr.prev_game_date = DATE_SUB(r.d, INTERVAL 1 DAY), 1.0, 0.0) AS back_to_back,
+    -- the player's own previous game was yesterday (as PCF): a player who sat out his team's game is rested
+    IF(DATE_DIFF(r.d, s.last_game_date, DAY) = 1, 1.0, 0.0) AS back_to_back,
     0.0 AS playoff_game,  -- regular season only
     COALESCE(z.paint_rate_last_10, 0.30) AS pct_paint,  -- PSZA rates are fractions already
     COALESCE(z.mid_range_rate_last_10, 0.20) AS pct_mid_range,
@@ -227,7 +228,7 @@ features AS (
      IF(od.defensive_rating_last_15 IS NOT NULL, 'phase4', 'default'),
      IF(od.opponent_pace IS NOT NULL, 'phase4', 'default'),
      IF(r.is_home IS NOT NULL, 'phase3', 'default'),
-     IF(tr.d IS NOT NULL, 'phase3', 'default'),
+     IF(s.last_game_date IS NOT NULL, 'phase3', 'default'),
      'phase3',
      IF(z.paint_rate_last_10 IS NOT NULL, 'phase4', 'default'),
      IF(z.mid_range_rate_last_10 IS NOT NULL, 'phase4', 'default'),

@@ -1,0 +1,153 @@
+"""The learned systems, walk-forward over a chunk's retrain windows: `xgboost_v1` and `ensemble_v2`.
+
+Each window is predicted only from graded rows dated before its first day: the training frame's feature rows with
+the points scored (the current season and up to `predictions.training_seasons` earlier ones), each carrying every
+system's prediction for it — from `past` (the predictions table before the chunk) and from the chunk's own
+earlier windows as they are predicted here. Reading what earlier chunks stored, rather than recomputing it, keeps
+the stack and the confidence fitted on exactly the predictions that were published, and the same whatever the
+chunking: the DAG orders a season's prediction chunks and its earlier seasons' (plan.predictions_inputs).
+
+At each window: xgboost is trained on the rows before it; ensemble_v2's weights are fitted on the components'
+predictions of those rows (models.stacking); each learned system's confidence comes from the expected absolute
+error fitted on errors before the window (models.confidence). Recommendation: NO_LINE without a line; OVER when
+predicted − line ≥ `min_edge_points`, UNDER when ≤ −`min_edge_points`, else PASS — the threshold is an edge in points.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import confidence, stacking, xgboost_v1
+from .common import ENS2, FEATURE_DEFAULTS, FEATURE_NAMES, MA, SIM, XGB, ZM, Chunk, clamp_points, edge_recommendation
+from .common import result_frame as make_result
+
+TRACKED = (MA, ZM, SIM, XGB, ENS2)  # systems whose earlier predictions the learned systems read
+PRIOR_ERROR_PER_STD = 0.8  # with no errors yet at all: E|N(0, σ)| ≈ 0.8σ, σ = his points std over 10 games
+DEFAULT_MIN_EDGE_POINTS = 1.5
+PAST_COLUMNS = ("game_date", "player_lookup", "system_id", "predicted_points")
+
+
+@dataclass
+class Learned:
+    results: dict[str, pd.DataFrame]  # XGB and ENS2 result frames
+    meta: dict[str, list[dict]] = field(default_factory=dict)  # per window with rows, per system
+
+
+def _keys(days: np.ndarray, players) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays([np.asarray(days, dtype="datetime64[D]"), np.asarray(players, dtype=object)])
+
+
+class Graded:
+    """Graded rows before the last window, sorted by date, with each tracked system's prediction (NaN: none)."""
+
+    def __init__(self, rows: xgboost_v1.TrainingSet, past: pd.DataFrame | None, chunk_first: dt.date | None):
+        self.rows = rows
+        self.index = _keys(rows.days, rows.players)
+        defaults = np.array([FEATURE_DEFAULTS[name] for name in FEATURE_NAMES])
+        values = np.where(np.isnan(rows.features), defaults, rows.features)
+        self.filled = {name: values[:, i] for i, name in enumerate(FEATURE_NAMES)}
+        self.predictions = np.full((len(rows), len(TRACKED)), np.nan)
+        if past is not None and len(past):
+            days = pd.to_datetime(past["game_date"]).to_numpy().astype("datetime64[D]")
+            if chunk_first is not None and (days >= np.datetime64(chunk_first)).any():
+                raise ValueError(f"past has predictions dated {days.max()}, on or after the chunk's first date")
+            system = past["system_id"].to_numpy(dtype=object)
+            for column, system_id in enumerate(TRACKED):
+                mine = system == system_id
+                self.set(_keys(days[mine], past["player_lookup"].to_numpy()[mine]), column,
+                         pd.to_numeric(past["predicted_points"][mine]).to_numpy(dtype="float64"))  # fmt: skip
+
+    def set(self, keys: pd.MultiIndex, column: int, values: np.ndarray) -> None:
+        """Record predictions of the rows with these keys (rows not graded before the last window: ignored)."""
+        position = self.index.get_indexer(keys)
+        known = position >= 0
+        self.predictions[position[known], column] = values[known]
+
+    def error_model(self, system_id: str, n: int) -> np.ndarray:
+        """Coefficients of the expected absolute error from the first n rows (all dated before the window)."""
+        columns = [TRACKED.index(system_id)]
+        if np.count_nonzero(~np.isnan(self.predictions[:n, columns[0]])) < confidence.MIN_ERROR_ROWS:
+            columns = list(range(len(TRACKED)))  # not enough of its own yet: every system's errors
+        features, errors = [], []
+        for column in columns:
+            rows = np.flatnonzero(~np.isnan(self.predictions[:n, column]))
+            predicted = self.predictions[rows, column]
+            features.append(confidence.error_features(predicted, {k: v[rows] for k, v in self.filled.items()}))
+            errors.append(np.abs(self.rows.labels[rows] - predicted))
+        features, errors = np.concatenate(features), np.concatenate(errors)
+        if len(errors) < confidence.MIN_ERROR_ROWS:  # no errors yet to learn from: the spread of his points
+            prior = np.zeros(features.shape[1])
+            prior[2] = PRIOR_ERROR_PER_STD
+            return prior
+        return confidence.fit(features, errors)
+
+
+def predict(
+    chunk: Chunk,
+    components: dict[str, pd.DataFrame],
+    training: xgboost_v1.TrainingSet,
+    past: pd.DataFrame | None,
+    windows: list[tuple[dt.date, dt.date]],
+    settings: dict,
+) -> Learned:
+    """xgboost_v1 and ensemble_v2 for the chunk's rows, window by window. `components`: the MA, ZM and SIM results
+    (their predictions depend on no training, so they are computed once for the chunk)."""
+    min_rows, seed = int(settings["min_training_rows"]), int(settings["seed"])
+    min_edge = float(settings.get("min_edge_points", DEFAULT_MIN_EDGE_POINTS))
+    graded = Graded(training, past, chunk.dates.min().date() if len(chunk) else None)
+    chunk_keys = _keys(chunk.dates.to_numpy(), chunk.rows["player_lookup"].to_numpy())
+    component_points = np.full((len(chunk), len(stacking.COMPONENTS)), np.nan)
+    for column, system_id in enumerate(stacking.COMPONENTS):
+        result = components.get(system_id)
+        if result is not None and len(result):
+            rows = result.index.to_numpy()
+            component_points[rows, column] = result["predicted_points"].to_numpy(dtype="float64")
+            graded.set(chunk_keys[rows], TRACKED.index(system_id), component_points[rows, column])
+    features_raw = chunk.raw[list(FEATURE_NAMES)].to_numpy(dtype="float64")
+
+    parts: dict[str, list[pd.DataFrame]] = {XGB: [], ENS2: []}
+    learned = Learned({}, {XGB: [], ENS2: []})
+    day = chunk.dates.to_numpy()
+    for first, last in windows:
+        window = np.flatnonzero((day >= np.datetime64(first)) & (day <= np.datetime64(last)))
+        if not len(window):  # bootstrap days or no games: nothing to predict, nothing to train
+            continue
+        n = graded.rows.count_before(first)
+        model = xgboost_v1.train(graded.rows.before(first), min_rows, seed)
+        learned.meta[XGB].append({"window": {"first": first, "last": last}, **model.meta})
+        if model.trained:
+            points = xgboost_v1.predict(model, features_raw[window])
+            component_points[window, stacking.COMPONENTS.index(XGB)] = points
+            model_id = np.full(len(window), model.meta["model_id"], dtype=object)
+            coef = graded.error_model(XGB, n)
+            parts[XGB].append(_result(chunk, window, points, coef, min_edge, ml_model_id=model_id))
+            graded.set(chunk_keys[window], TRACKED.index(XGB), points)
+
+        stack_columns = [TRACKED.index(c) for c in stacking.COMPONENTS]
+        fits, used_rows = stacking.fit(graded.predictions[:n, stack_columns], graded.rows.labels[:n])
+        window_meta = stacking.meta(fits, graded.rows.days[:n][used_rows], first)
+        learned.meta[ENS2].append({"window": {"first": first, "last": last}, **window_meta})
+        stacked, used = stacking.combine(fits, component_points[window])
+        keep = ~np.isnan(stacked)
+        if keep.any():
+            rows, points = window[keep], clamp_points(stacked[keep])
+            model_id = np.full(len(rows), window_meta["model_id"], dtype=object)
+            coef = graded.error_model(ENS2, n)
+            parts[ENS2].append(
+                _result(chunk, rows, points, coef, min_edge, contributing_systems=used[keep], ml_model_id=model_id)
+            )
+            graded.set(chunk_keys[rows], TRACKED.index(ENS2), points)
+    for system_id, frames in parts.items():
+        learned.results[system_id] = pd.concat(frames) if frames else make_result([], [], [], [])
+    return learned
+
+
+def _result(chunk: Chunk, rows: np.ndarray, points: np.ndarray, error_coef: np.ndarray, min_edge: float, **extras):
+    filled = {name: chunk.filled[name].to_numpy()[rows] for name in FEATURE_NAMES}
+    conf = confidence.confidence(confidence.error_features(points, filled), error_coef)
+    recommendation = edge_recommendation(points, conf, chunk.line[rows], 0.0, min_edge)
+    return make_result(rows, points, conf, recommendation, **extras)
