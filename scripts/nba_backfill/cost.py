@@ -23,8 +23,10 @@ from .plan import (
     key_dates,
     phase5a_season_marker,
     phase5c_marker,
+    retrain_windows,
     season_chunks,
     season_targets,
+    training_seasons,
 )
 from .processors import PROCESSORS, TIERS, sql_text
 from .validate import table_check_queries
@@ -101,21 +103,26 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
     for chunk in season_chunks(season, config.chunk_days):
         for name in (*PHASE4_PROCESSORS, "predictions", "grading"):
             if marker == chunk_marker(name, season.name, chunk.name):
-                return _chunk_statements(config, name, chunk, opener)
+                return _chunk_statements(config, name, season, chunk, opener)
     return []
 
 
-def _chunk_statements(config: Config, name: str, chunk: Chunk, opener: dt.date) -> list[tuple[str, dict]]:
+def _chunk_statements(
+    config: Config, name: str, season: Season, chunk: Chunk, opener: dt.date
+) -> list[tuple[str, dict]]:
     """The job's writing statements, then its checks (the expected rows per date, the table checks)."""
     start = max(chunk.first, opener + dt.timedelta(days=config.bootstrap_days))
     params = {"start_date": start, "end_date": chunk.last, "season_start": opener}
     processor = PROCESSORS[name]
     checks = [(processor.checks_sql(), params), *table_check_queries(processor, chunk.first, chunk.last)]
-    if name == "predictions":
+    if name == "predictions":  # the reads of phase5.write_predictions
+        training_start = training_seasons(config, season)[0].start
+        last_window = retrain_windows(season, chunk, config.predictions["retrain_days"])[-1]
         return [
             (sql_text("prediction_inputs"), {"start_date": start, "end_date": chunk.last}),
             (sql_text("player_history"), {"season_start": opener, "end_date": chunk.last}),
-            (sql_text("training_rows"), {"season_start": opener, "before_date": chunk.first}),
+            (sql_text("training_rows"), {"training_start": training_start, "before_date": last_window.first}),
+            (sql_text("past_predictions"), {"training_start": training_start, "before_date": chunk.first}),
             *checks,
         ]
     if name in config.external_processors:

@@ -35,10 +35,11 @@ def test_cost_sums_the_dry_run_bytes_of_every_remaining_statement(fake, make_war
 
     chunks = len(season_chunks(config.seasons[0], config.chunk_days))
     # statements per job, each chunk job's checks included (expected rows per date, row stats, duplicate keys):
-    # Phase 4 its SQL + 3 checks (5 jobs per chunk); predictions 3 reads (inputs, history, training) + 3 checks;
+    # Phase 4 its SQL + 3 checks (5 jobs per chunk); predictions 4 reads (inputs, history, training, past
+    # predictions) + 3 checks;
     # the tier step learn, apply, its checks and 2 table checks; grading 1 + 3 per chunk; 5C 1; none for
     # preflight and rollups.
-    statements = 5 * chunks * 4 + chunks * 6 + 5 + chunks * 4 + 1
+    statements = 5 * chunks * 4 + chunks * 7 + 5 + chunks * 4 + 1
     total = dict(zip(columns, rows[-1]))
     assert total["bytes"] == statements * BYTES
     # on-demand pricing bills each statement at least 10 MB: 1 MB scanned is billed as 10 MB
