@@ -133,7 +133,7 @@ def per_date_ratio(config: dict, args) -> None:
     results = {}
     for label, chunk_days in (("chunked", config["chunk_days"]), ("per-date", 1)):
         one = workdir_with({**config, "seasons": full})  # the league needs the whole season
-        snakemake(one, "--cores", str(args.cores), "markers/league.done")
+        snakemake(one, "--cores", str(args.cores), f"markers/league/{args.season}.done")
         (one / "config" / "seasons.yaml").write_text(
             yaml.safe_dump({**config, "seasons": season, "chunk_days": chunk_days})
         )

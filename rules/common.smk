@@ -6,6 +6,7 @@ import sys
 from nba_backfill import plan
 from nba_backfill.config import CONFIG_ENV, validate_config
 from nba_backfill.errors import ConfigError
+from nba_backfill.inputs import job_digest
 from nba_backfill.plan import all_season_targets
 from nba_backfill.processors import PHASE4
 
@@ -37,9 +38,15 @@ def publish_slot():
     return int(CONFIG.raw.get("publish", {}).get("target", "").startswith("gs://"))
 
 
+# A rule's params: the digest of the config keys and SQL/code that define its job's rows (nba_backfill.inputs), so
+# Snakemake's params trigger reruns exactly the jobs whose inputs changed. `kind` defaults to the processor wildcard.
+def digest_of(kind=None):
+    return lambda wildcards: job_digest(CONFIG, kind or wildcards.processor, wildcards.season)
+
+
 def get_league_input(wildcards):
-    """The embedded warehouse gets the synthetic league first; BigQuery already holds Phase 3."""
-    return ["markers/league.done"] if CONFIG.backend == "duckdb" else []
+    """The embedded warehouse gets the season's synthetic league first; BigQuery already holds Phase 3."""
+    return [plan.league_marker(wildcards.season)] if CONFIG.backend == "duckdb" else []
 
 
 def is_daily(wildcards):

@@ -7,6 +7,8 @@ rule predict_chunk:
         "logs/phase5a/predictions/{season}/{chunk}.log",
     resources:
         writes_predictions=table_writes("predictions"),
+    params:
+        inputs=digest_of("predictions"),
     shell:
         "nba-backfill run predictions --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
@@ -20,6 +22,8 @@ rule adjust_tiers:
         "logs/phase5a/{season}.log",
     resources:
         writes_predictions=table_writes("predictions"),
+    params:
+        inputs=digest_of("tiers"),
     shell:
         "nba-backfill tiers --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
 
@@ -33,6 +37,8 @@ rule adjust_tiers_daily:
         "logs/phase5a/{season}/{chunk}.log",
     resources:
         writes_predictions=table_writes("predictions"),
+    params:
+        inputs=digest_of("tiers"),
     shell:
         "nba-backfill tiers --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
@@ -46,6 +52,8 @@ rule grade_chunk:
         "logs/phase5b/{season}/{chunk}.log",
     resources:
         writes_grading=table_writes("grading"),
+    params:
+        inputs=digest_of("grading"),
     shell:
         "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
@@ -68,5 +76,7 @@ rule check_tiers:
         "markers/phase5c/{season}.done",
     log:
         "logs/phase5c/{season}.log",
+    params:
+        inputs=digest_of("tier_check"),
     shell:
         "nba-backfill tier-check --season {wildcards.season} --marker {output} 2>&1 | tee {log}"

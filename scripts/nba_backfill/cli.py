@@ -69,6 +69,7 @@ chunk_option = click.option(
 
 
 @main.command()
+@click.option("--season", default=None, help="Only this season (the Snakemake rule's unit); default: every season.")
 @click.option("--if-absent", is_flag=True, help="Write nothing if every season already has a schedule.")
 @click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
 @click.option(
@@ -79,7 +80,7 @@ chunk_option = click.option(
 )
 @click.pass_context
 @error_boundary
-def league(ctx: click.Context, if_absent: bool, marker: str | None, backend: str | None) -> None:
+def league(ctx: click.Context, season: str | None, if_absent: bool, marker: str | None, backend: str | None) -> None:
     """Write the deterministic synthetic league (Phase 3 input) for every configured season.
 
     On BigQuery this rehearses a backfill on a throwaway project: the tables are created and filled with load
@@ -88,13 +89,14 @@ def league(ctx: click.Context, if_absent: bool, marker: str | None, backend: str
     \b
     Examples:
       nba-backfill league
+      nba-backfill league --season 2022-23
       nba-backfill league --backend bigquery
     """
     from .config import with_backend
     from .league_io import write_league
 
     config = load(ctx) if backend is None else with_backend(load(ctx), backend)
-    summary = write_league(config, if_absent=if_absent, marker=marker)
+    summary = write_league(config, if_absent=if_absent, marker=marker, season_name=season)
     click.echo(summary)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import Config
 from .errors import CheckFailed
+from .inputs import job_inputs
 from .markers import write_marker
 from .plan import key_dates, parse_chunk, phase5a_chunk_marker, phase5a_season_marker, phase5c_marker, retrain_windows
 from .processors import PHASE5, TIERS, sql_text
@@ -133,6 +134,7 @@ def run_tier_adjustments(
         adjustments=adjustments,
         fingerprint=fingerprint,
         checks=[r.as_dict() for r in results],
+        inputs=job_inputs(config, "tiers", season_name),
     )
     return marker
 
@@ -169,5 +171,6 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
         mae_adjusted=round(result["mae_adjusted"], 4),
         mae_change=round(result["mae_change"], 4),
         is_improving=bool(result["is_improving"]),
+        inputs=job_inputs(config, "tier_check", season_name),
     )
     return marker

@@ -15,6 +15,7 @@ from typing import Any
 
 from .config import Config, Season
 from .errors import CheckFailed, MissingDependency
+from .inputs import job_inputs
 from .markers import read_marker, write_marker
 from .plan import Chunk, chunk_marker, is_adopted, parse_chunk
 from .processors import PHASE4, PROCESSORS, Processor
@@ -142,6 +143,7 @@ def run_chunk_job(
         row_count=sum(written.values()),
         fingerprint=fingerprint,
         checks=[r.as_dict() for r in results],
+        inputs=job_inputs(config, name, season_name),
         **extra,
     )
     return marker
