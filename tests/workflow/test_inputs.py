@@ -143,6 +143,7 @@ def test_another_season_runs_only_that_season(wf):
 def test_an_sql_edit_reruns_its_processor_and_what_follows(wf, tmp_path):
     """A copy of the repo whose pcf.sql has one more comment line: pcf, pdc, mlfs and what follows, not tdza/psza."""
     copy = tmp_path / "repo"
+    copy.mkdir()
     for entry in ("Snakefile", "rules", "config", "scripts", "envs", "profiles", "report"):
         source = REPO / entry
         if source.is_dir():
