@@ -12,8 +12,9 @@ from nba_backfill.processors import PHASE4
 
 try:
     CONFIG = validate_config(config)
-except ConfigError as err:
-    sys.exit(f"error: {err}")
+except ConfigError as err:  # one line, exit 2 (bad input), before any job
+    print(f"error: {err}", file=sys.stderr)
+    sys.exit(err.exit_code)
 
 # Every job's `nba-backfill` call reads this: the effective config, --config overrides included.
 os.environ[CONFIG_ENV] = json.dumps(CONFIG.raw)

@@ -61,7 +61,7 @@ def upstream_dates(job: Job, upstream: Processor) -> list[dt.date]:
     the marker is not at its layout path (a job run by hand, markers kept by a storage plugin)."""
     marker = Path(chunk_marker(upstream.name, job.season.name, job.chunk.name))
     if marker.exists():
-        return [dt.date.fromisoformat(d) for d, n in read_marker(marker)["rows_per_date"].items() if n]
+        return [dt.date.fromisoformat(d) for d, n in read_marker(marker, "rows_per_date")["rows_per_date"].items() if n]
     return [d for d, n in job.warehouse.query(upstream.checks_sql(), job.params).rows if n > 0]
 
 
