@@ -284,6 +284,38 @@ def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
 
 
 @main.command()
+@click.option("--season", default=None, help="Only this season (default: every configured season).")
+@click.option(
+    "--fix", is_flag=True, help="Delete the markers that no longer hold; `snakemake all_seasons` redoes them."
+)
+@click.pass_context
+@error_boundary
+def verify(ctx: click.Context, season: str | None, fix: bool) -> None:
+    """Compare every marker with what the warehouse holds (rows per date and the rows' fingerprint) and every
+    publish marker with the files in its target; one line per marker that no longer holds, exit 1.
+
+    Cost: one query per table and season (rows and fingerprint per date). On BigQuery each query reads every
+    column of that season's partitions of the table once, so a full verify bills about the size of the backfilled
+    tables; the embedded warehouse checks five seasons in seconds.
+
+    \b
+    Examples:
+      nba-backfill verify
+      nba-backfill verify --season 2022-23 --fix && snakemake --cores 4 all_seasons
+    """
+    from .errors import CheckFailed
+    from .verify import verify as run_verify
+
+    mismatches, checked = run_verify(load(ctx), season, fix)
+    for mismatch in mismatches:
+        click.echo(mismatch.line())
+    if mismatches:
+        fixed = "; deleted, `snakemake all_seasons` redoes them" if fix else "; --fix deletes them"
+        raise CheckFailed(f"{len(mismatches)} of {checked} markers no longer match{fixed}")
+    click.echo(f"ok: {checked} markers match the warehouse and the published files")
+
+
+@main.command()
 @click.pass_context
 @error_boundary
 def evaluate(ctx: click.Context) -> None:

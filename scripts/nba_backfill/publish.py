@@ -937,6 +937,7 @@ def run_publish(
         dates={"first": plan.first_date, "last": plan.last_date},
         counts=plan.counts(),
         sha256=plan.sha256(),
+        files={f.path: hashlib.sha256(f.text.encode()).hexdigest() for f in plan.files},  # for `verify`
         shared=plan.shared,
         warnings=plan.warnings,
         checks=[c.as_dict() for c in checks],
