@@ -84,7 +84,9 @@ def edit_one_value(wf: Workflow, table: str, day: dt.date, column: str) -> None:
     try:
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')")
         con.execute(
-            f"UPDATE t SET {column} = {column} + 1 WHERE rowid = (SELECT MIN(rowid) FROM t WHERE game_date = ?)", [day]
+            f"UPDATE t SET {column} = {column} + 1 WHERE rowid = "
+            f"(SELECT MIN(rowid) FROM t WHERE game_date = ? AND {column} IS NOT NULL)",
+            [day],
         )
         con.execute(f"COPY t TO '{tmp}' (FORMAT parquet)")
     finally:
@@ -94,7 +96,9 @@ def edit_one_value(wf: Workflow, table: str, day: dt.date, column: str) -> None:
 
 def test_an_edited_value(wf):
     day = wf.game_dates(dt.date(2024, 2, 1), dt.date(2024, 2, 29))[3]
+    before = all_rows(wf, GRADING)
     edit_one_value(wf, GRADING, day, "absolute_error")
+    assert sum((all_rows(wf, GRADING) - before).values()) == 1  # one row changed, as the test meant
     code, lines, _ = verify(wf)
     assert code == 1
     chunk = chunk_of(wf, day)
