@@ -262,9 +262,12 @@ def publish(
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON, for machines.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Also draw a coverage heatmap PNG here.")
+@click.option(
+    "--verify", "verified", is_flag=True, help="Also say per season which markers no longer match (`verify`)."
+)
 @click.pass_context
 @error_boundary
-def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
+def status(ctx: click.Context, as_json: bool, plot: str | None, verified: bool) -> None:
     """Where every season stands: marker progress per phase (failed units named with their reason) and the
     runbook's expected-output tables (MLFS dates, predictions, graded dates and MAE, the 5C result).
 
@@ -273,11 +276,12 @@ def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
       nba-backfill status
       nba-backfill status --json
       nba-backfill status --plot coverage.png
+      nba-backfill status --verify
     """
     from .status import format_status, plot_status, season_status, status_json
 
     config = load(ctx)
-    current = season_status(config)
+    current = season_status(config, verified=verified)
     click.echo(status_json(current) if as_json else format_status(current), nl=False)
     if plot:
         click.echo(f"plot: {plot_status(config, plot)}", err=as_json)

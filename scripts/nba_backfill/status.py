@@ -186,12 +186,18 @@ def season_progress(config: Config, season: Season) -> dict[str, Any]:
     }
 
 
-def season_status(config: Config, warehouse: bool = True) -> dict[str, Any]:
-    """Progress of every configured season from markers/ and logs/, and (unless `warehouse` is False) the
-    runbook's expected-output numbers. JSON-ready: dates are ISO strings."""
+def season_status(config: Config, warehouse: bool = True, verified: bool = False) -> dict[str, Any]:
+    """Progress of every configured season from markers/ and logs/, (unless `warehouse` is False) the runbook's
+    expected-output numbers, and (with `verified`) whether its markers still match the warehouse and the published
+    files (`verify`). JSON-ready: dates are ISO strings."""
     seasons = []
     for season in config.seasons:
         entry = season_progress(config, season)
+        if verified:
+            from .verify import verify
+
+            mismatches, checked = verify(config, season.name)
+            entry["verified"] = {"checked": checked, "mismatches": [m.line() for m in mismatches]}
         if warehouse:
             entry["expected"] = expected_outputs(config, season)
         entry.setdefault("expected", {})["phase5c"] = phase5c_result(season)
@@ -258,6 +264,16 @@ def format_status(status: dict[str, Any]) -> str:
             what = " ".join(x for x in (f["season"], f["phase"], f["step"], f["chunk"]) if x)
             out.append(f"  {what}: {f['reason']}")
             out.append(f"    log: {f['log']}")
+
+    if any("verified" in s for s in seasons):
+        out.append("Verified (markers against the warehouse and the published files; `verify --fix` deletes the rest):")
+        for s in seasons:
+            v = s["verified"]
+            if v["mismatches"]:
+                out.append(f"  {s['season']}: {len(v['mismatches'])} of {v['checked']} markers no longer match")
+                out.extend(f"    {line}" for line in v["mismatches"])
+            else:
+                out.append(f"  {s['season']}: all {v['checked']} markers match")
 
     if any("mlfs" in s["expected"] for s in seasons):
         system = next(s["expected"]["predictions"]["system_id"] for s in seasons if "predictions" in s["expected"])

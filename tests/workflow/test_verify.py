@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections import Counter
 
@@ -48,6 +49,8 @@ def test_an_untouched_run_verifies(season_run):
     assert len(lines) == 1 and lines[0].startswith("ok: ") and "markers match" in lines[0]
     n_chunk_markers = 7 * len(chunks(season_run.workflow))  # five Phase 4 processors, predictions, grading
     assert int(lines[0].split()[1]) == n_chunk_markers + 2  # + the tier step and the publish marker
+    status = season_run.workflow.nba("status", "--verify")
+    assert f"  {SEASON}: all {n_chunk_markers + 2} markers match" in status.stdout.splitlines()
 
 
 def test_a_deleted_month_file(wf):
@@ -72,6 +75,8 @@ def test_rows_of_one_date_deleted(wf):
     assert code == 1
     marker = plan.phase4_marker("mlfs", SEASON, chunk_of(wf, day).name)
     assert lines == [f"{marker}: {MLFS}: rows differ on 1 date(s) {day}: {day}: {n} expected, 0 found"]
+    status = json.loads(wf.nba("status", "--json", "--verify").stdout)
+    assert status["seasons"][0]["verified"]["mismatches"] == lines
 
 
 def edit_one_value(wf: Workflow, table: str, day: dt.date, column: str) -> None:
