@@ -81,12 +81,14 @@ def test_a_marker_missing_a_field_is_named_by_every_reader(finished):
     for args in (
         ("rollup", "phase4", "--season", SEASON),
         ("run", "pdc", "--season", SEASON, "--chunk", chunk, "--marker", "markers/new-pdc.done"),
-        ("status",),
+        ("status", "--plot", "coverage.png"),
+        ("verify",),
     ):
         proc = wf.nba(*args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert one_error_line(proc).startswith(expected), args
     assert not rollup.exists() and not wf.marker("markers/new-pdc.done").exists()
+    assert not (wf.workdir / "coverage.png").exists()
     assert table_files(wf, "nba_precompute.player_daily_cache") == pdc_files  # the pdc job wrote nothing
 
 
