@@ -147,13 +147,17 @@ def shared_files_owner(config: Config) -> str | None:
 def verify(config: Config, season_name: str | None = None, fix: bool = False) -> tuple[list[Mismatch], int]:
     """Every marker of the season (default: every configured season) against the warehouse and the published
     files; with `fix`, delete the markers that no longer hold (and their season rollups)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     seasons = [config.season(season_name)] if season_name else list(config.seasons)
     owner = shared_files_owner(config)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # the queries wait on DuckDB or BigQuery, not on Python
+        results = list(pool.map(lambda season: verify_warehouse(config, season), seasons))
+    results += [verify_published(config, season, owner) for season in seasons]
     mismatches, checked = [], 0
-    for season in seasons:
-        for found, n in (verify_warehouse(config, season), verify_published(config, season, owner)):
-            mismatches += found
-            checked += n
+    for found, n in results:
+        mismatches += found
+        checked += n
     if fix:
         for mismatch in mismatches:
             for path in (mismatch.marker, mismatch.rollup):
