@@ -8,6 +8,7 @@ report reads every marker. Dry runs only: the finished run is shared by every te
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -159,3 +160,24 @@ def test_an_sql_edit_reruns_its_processor_and_what_follows(wf, tmp_path):
     assert jobs == after_phase4("pcf", "pdc", "mlfs")
     first_pcf = f"markers/phase4/pcf/{SEASON}/{CHUNKS[0]}.done"
     assert "Params have changed" in reasons(out, first_pcf)
+
+
+def test_each_marker_records_the_digest_its_rule_ran_with(finished):
+    """The marker's `inputs` hold the config values the job read (as the YAML says them) and the digest that is
+    the rule's params."""
+    from nba_backfill.inputs import job_digest
+
+    raw, config = finished.raw_config(), finished.config()
+    for marker, kind in (
+        (f"markers/phase4/pcf/{SEASON}/{CHUNKS[0]}.done", "pcf"),
+        (f"markers/phase5a/predictions/{SEASON}/{CHUNKS[-1]}.done", "predictions"),
+        (PHASE6, "publish"),
+        (LEAGUE, "league"),
+    ):
+        inputs = json.loads(finished.marker(marker).read_text())["inputs"]
+        assert inputs["digest"] == job_digest(config, kind, SEASON), marker
+    pcf = json.loads(finished.marker(f"markers/phase4/pcf/{SEASON}/{CHUNKS[0]}.done").read_text())["inputs"]
+    assert pcf["config"]["checks.min_row_share"] == raw["checks"]["min_row_share"]
+    assert pcf["config"]["season"] == {"name": SEASON, **BOUNDS}
+    publish = json.loads(finished.marker(PHASE6).read_text())["inputs"]
+    assert publish["config"]["publish"] == raw["publish"]
