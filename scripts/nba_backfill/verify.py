@@ -75,10 +75,11 @@ def _chunk_markers(season: Season) -> dict[str, list[Path]]:
     }
 
 
-def verify_warehouse(config: Config, season: Season) -> tuple[list[Mismatch], int]:
-    """Chunk markers and the tier step's marker against the warehouse; (mismatches, markers checked)."""
+def verify_warehouse(config: Config, season: Season, warehouse=None) -> tuple[list[Mismatch], int]:
+    """Chunk markers and the tier step's marker against the warehouse (the configured one by default);
+    (mismatches, markers checked)."""
     labels = {"processor": "verify", "season": season.name, "chunk": "all"}
-    warehouse = open_warehouse(config, labels, scope=(season.start, season.end))
+    warehouse = warehouse or open_warehouse(config, labels, scope=(season.start, season.end))
     mismatches, checked = [], 0
     for name, paths in _chunk_markers(season).items():
         if not paths:
