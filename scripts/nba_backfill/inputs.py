@@ -1,6 +1,6 @@
 """What defines a job's rows: the config keys it reads and the SQL / code it runs, per kind of job.
 
-Every rule's `params` is `job_digest(config, kind, season)`, and every marker records `job_inputs(...)` with that
+Every job rule's `params` is `job_digest(config, kind, season)`, and its marker records `job_inputs(...)` with that
 digest, so Snakemake's params trigger reruns exactly the jobs whose inputs differ from when their marker was
 written (and, through the DAG, what depends on them); `snakemake -n` names the changed part as `config=...` or
 `code=...`. Only the season's own bounds go in, as canonical JSON (sorted keys), so reordering the YAML or adding
