@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, Season
-from .processors import PROCESSORS, TIERS
+from .processors import PHASE4, PROCESSORS, TIERS
 
 PACKAGE_DIR = Path(__file__).parent
 CHUNK_KEYS = ("bootstrap_days", "checks.min_row_share")
@@ -26,7 +26,7 @@ CHUNK_KEYS = ("bootstrap_days", "checks.min_row_share")
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "league": ("league.seed", "league.scale"),
     "preflight": ("checks.min_players_per_game", "checks.max_players_per_game"),
-    **{name: (*CHUNK_KEYS, f"external_processors.{name}") for name in ("tdza", "psza", "pcf", "pdc", "mlfs")},
+    **{name: (*CHUNK_KEYS, f"external_processors.{name}") for name in PHASE4},
     "predictions": (*CHUNK_KEYS, "predictions"),
     "tiers": ("tier_adjustments",),
     "grading": CHUNK_KEYS,
@@ -38,7 +38,7 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
 SOURCES: dict[str, tuple[str, ...]] = {
     "league": ("league.py",),
     "preflight": (),
-    **{name: (f"sql/{name}.sql", f"sql/{name}.checks.sql") for name in ("tdza", "psza", "pcf", "pdc", "mlfs")},
+    **{name: (f"sql/{name}.sql", f"sql/{name}.checks.sql") for name in PHASE4},
     "predictions": (
         "sql/prediction_inputs.sql",
         "sql/player_history.sql",
@@ -51,9 +51,6 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "tier_check": ("sql/tier_check.sql",),
     "publish": ("sql/publish_results.sql", "publish.py", "publish_schemas"),
 }
-
-# Phase 4 jobs adopt the chunks up to `existing_through` instead of computing them.
-ADOPTING = ("tdza", "psza", "pcf", "pdc", "mlfs")
 
 
 def _lookup(raw: dict[str, Any], dotted: str) -> Any:
@@ -104,7 +101,7 @@ def job_inputs(config: Config, kind: str, season_name: str) -> dict[str, Any]:
     if kind == "league":  # each season's league continues from the ones before it (players age, move)
         settings["seasons"] = [_bounds(s, False) for s in config.seasons if s.start <= season.start]
     else:
-        settings["season"] = _bounds(season, kind in ADOPTING)
+        settings["season"] = _bounds(season, kind in PHASE4)  # Phase 4 adopts chunks up to existing_through
     settings = _plain_numbers(settings)
     code = {path.relative_to(PACKAGE_DIR).as_posix(): _file_sha256(path) for e in SOURCES[kind] for path in _files(e)}
     checks = _checks(kind)
