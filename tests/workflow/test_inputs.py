@@ -36,10 +36,10 @@ def finished(season_run, tmp_path_factory) -> Workflow:
 @pytest.fixture
 def wf(finished):
     """The finished run with its own config restored after each test."""
-    original = finished.config_path.read_text()
+    original = finished.config_path.read_text(), finished.snakefile, dict(finished.env)
     yield finished
-    finished.config_path.write_text(original)
-    finished.snakefile, finished.env = REPO / "Snakefile", {}
+    finished.config_path.write_text(original[0])
+    finished.snakefile, finished.env = original[1], original[2]
 
 
 def phase4(*processors: str) -> set[str]:
@@ -153,7 +153,7 @@ def test_an_sql_edit_reruns_its_processor_and_what_follows(wf, tmp_path):
             shutil.copy2(source, copy / entry)
     sql = copy / "scripts" / "nba_backfill" / "sql" / "pcf.sql"
     sql.write_text("-- edited\n" + sql.read_text())
-    wf.snakefile, wf.env = copy / "Snakefile", {"PYTHONPATH": str(copy / "scripts")}
+    wf.snakefile, wf.env = copy / "Snakefile", {**wf.env, "PYTHONPATH": str(copy / "scripts")}
 
     jobs, out = planned(wf)
 
