@@ -6,6 +6,7 @@ import sys
 from nba_backfill import plan
 from nba_backfill.config import CONFIG_ENV, validate_config
 from nba_backfill.errors import BackfillError
+from nba_backfill.inputs import job_digest
 from nba_backfill.phase3 import write as phase3
 from nba_backfill.plan import all_season_targets
 from nba_backfill.processors import PHASE4
@@ -13,8 +14,9 @@ from nba_backfill.processors import PHASE4
 try:
     CONFIG = validate_config(config)
     PHASE3 = phase3.definition(CONFIG)  # what Phase 3 is made from (files by name, size and sha256): read once a run
-except BackfillError as err:
-    sys.exit(f"error: {err}")
+except BackfillError as err:  # one line, exit 2 for bad input, before any job
+    print(f"error: {err}", file=sys.stderr)
+    sys.exit(err.exit_code)
 
 # Every job's `nba-backfill` call reads this: the effective config, --config overrides included.
 os.environ[CONFIG_ENV] = json.dumps(CONFIG.raw)
@@ -40,10 +42,17 @@ def publish_slot():
     return int(CONFIG.raw.get("publish", {}).get("target", "").startswith("gs://"))
 
 
+# A rule's params: the digest of the config keys and SQL/code that define its job's rows (nba_backfill.inputs), so
+# Snakemake's params trigger reruns exactly the jobs whose inputs changed. `kind` defaults to the processor wildcard.
+def digest_of(kind=None):
+    return lambda wildcards: job_digest(CONFIG, kind or wildcards.processor, wildcards.season)
+
+
 def get_league_input(wildcards):
-    """Phase 3 first: the synthetic league on the embedded warehouse, or the imported files on either backend;
-    with the synthetic source BigQuery already holds Phase 3."""
-    return ["markers/league.done"] if CONFIG.backend == "duckdb" or CONFIG.phase3["source"] == "files" else []
+    """Phase 3 first: the season's synthetic league on the embedded warehouse, or the imported files on either
+    backend; with the synthetic source BigQuery already holds Phase 3."""
+    needed = CONFIG.backend == "duckdb" or CONFIG.phase3["source"] == "files"
+    return [plan.league_marker(wildcards.season)] if needed else []
 
 
 def get_phase3_files(wildcards):

@@ -11,6 +11,8 @@ rule run_chunk:
         writes_pcf=table_writes("pcf"),
         writes_pdc=table_writes("pdc"),
         writes_mlfs=table_writes("mlfs"),
+    params:
+        inputs=digest_of(),
     shell:
         "nba-backfill run {wildcards.processor} --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 

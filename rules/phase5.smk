@@ -7,6 +7,8 @@ rule predict_chunk:
         "logs/phase5a/predictions/{season}/{chunk}.log",
     resources:
         writes_predictions=table_writes("predictions"),
+    params:
+        inputs=digest_of("predictions"),
     shell:
         "nba-backfill run predictions --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
@@ -21,6 +23,8 @@ rule adjust_tiers:
     resources:
         writes_tiers=table_writes("tiers"),
         writes_predictions=table_writes("predictions"),
+    params:
+        inputs=digest_of("tiers"),
     shell:
         "nba-backfill tiers --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
 
@@ -35,6 +39,8 @@ rule adjust_tiers_daily:
     resources:
         writes_tiers=table_writes("tiers"),
         writes_predictions=table_writes("predictions"),
+    params:
+        inputs=digest_of("tiers"),
     shell:
         "nba-backfill tiers --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
@@ -48,6 +54,8 @@ rule grade_chunk:
         "logs/phase5b/{season}/{chunk}.log",
     resources:
         writes_grading=table_writes("grading"),
+    params:
+        inputs=digest_of("grading"),
     shell:
         "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
@@ -70,5 +78,7 @@ rule check_tiers:
         "markers/phase5c/{season}.done",
     log:
         "logs/phase5c/{season}.log",
+    params:
+        inputs=digest_of("tier_check"),
     shell:
         "nba-backfill tier-check --season {wildcards.season} --marker {output} 2>&1 | tee {log}"

@@ -7,6 +7,8 @@ rule publish_season:
         "logs/phase6/{season}.log",
     resources:
         publish_target=publish_slot(),
+    params:
+        inputs=digest_of("publish"),
     shell:
         "nba-backfill publish --season {wildcards.season} --marker {output} 2>&1 | tee {log}"
 
@@ -20,5 +22,7 @@ rule publish_daily:
         "logs/phase6/{season}/{chunk}.log",
     resources:
         publish_target=publish_slot(),
+    params:
+        inputs=digest_of("publish"),
     shell:
         "nba-backfill publish --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"

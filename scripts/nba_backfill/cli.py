@@ -69,6 +69,9 @@ chunk_option = click.option(
 )
 
 
+phase3_season_option = click.option(
+    "--season", default=None, help="Only this season (the Snakemake rule's unit); default: every season."
+)
 backend_option = click.option(
     "--backend",
     type=click.Choice(["duckdb", "bigquery"]),
@@ -78,11 +81,12 @@ backend_option = click.option(
 
 
 @main.command()
+@phase3_season_option
 @click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
 @backend_option
 @click.pass_context
 @error_boundary
-def league(ctx: click.Context, marker: str | None, backend: str | None) -> None:
+def league(ctx: click.Context, season: str | None, marker: str | None, backend: str | None) -> None:
     """Write the deterministic synthetic league (Phase 3 input) for every configured season.
 
     On BigQuery this rehearses a backfill on a throwaway project: the tables are created and filled with load
@@ -91,16 +95,18 @@ def league(ctx: click.Context, marker: str | None, backend: str | None) -> None:
     \b
     Examples:
       nba-backfill league
+      nba-backfill league --season 2022-23
       nba-backfill league --backend bigquery
     """
     from .config import with_backend
     from .phase3.write import write_phase3
 
     config = load(ctx) if backend is None else with_backend(load(ctx), backend)
-    click.echo(write_phase3(config, "synthetic", marker))
+    click.echo(write_phase3(config, "synthetic", marker, season_name=season))
 
 
 @main.command("import")
+@phase3_season_option
 @click.option(
     "--boxscores",
     multiple=True,
@@ -119,7 +125,12 @@ def league(ctx: click.Context, marker: str | None, backend: str | None) -> None:
 @click.pass_context
 @error_boundary
 def import_files(
-    ctx: click.Context, boxscores: tuple[str, ...], lines: tuple[str, ...], marker: str | None, backend: str | None
+    ctx: click.Context,
+    season: str | None,
+    boxscores: tuple[str, ...],
+    lines: tuple[str, ...],
+    marker: str | None,
+    backend: str | None,
 ) -> None:
     """Import real box scores (and prop lines) as Phase 3 for every configured season, then print the import
     report: games, players, DNP rows, skipped rows, and every unmatched line's event or player with its count.
@@ -138,7 +149,7 @@ def import_files(
     config = load(ctx) if backend is None else with_backend(load(ctx), backend)
     globs = list(boxscores) or None
     chosen_lines = list(lines) if boxscores or lines else None
-    click.echo(write_phase3(config, "files", marker, boxscores=globs, lines=chosen_lines))
+    click.echo(write_phase3(config, "files", marker, boxscores=globs, lines=chosen_lines, season_name=season))
 
 
 day_chunk_option = click.option(
@@ -307,9 +318,12 @@ def publish(
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON, for machines.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Also draw a coverage heatmap PNG here.")
+@click.option(
+    "--verify", "verified", is_flag=True, help="Also say per season which markers no longer match (`verify`)."
+)
 @click.pass_context
 @error_boundary
-def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
+def status(ctx: click.Context, as_json: bool, plot: str | None, verified: bool) -> None:
     """Where every season stands: marker progress per phase (failed units named with their reason) and the
     runbook's expected-output tables (MLFS dates, predictions, graded dates and MAE, the 5C result).
 
@@ -318,14 +332,47 @@ def status(ctx: click.Context, as_json: bool, plot: str | None) -> None:
       nba-backfill status
       nba-backfill status --json
       nba-backfill status --plot coverage.png
+      nba-backfill status --verify
     """
     from .status import format_status, plot_status, season_status, status_json
 
     config = load(ctx)
-    current = season_status(config)
+    current = season_status(config, verified=verified)
     click.echo(status_json(current) if as_json else format_status(current), nl=False)
     if plot:
         click.echo(f"plot: {plot_status(config, plot)}", err=as_json)
+
+
+@main.command()
+@click.option("--season", default=None, help="Only this season (default: every configured season).")
+@click.option(
+    "--fix", is_flag=True, help="Delete the markers that no longer hold; `snakemake all_seasons` redoes them."
+)
+@click.pass_context
+@error_boundary
+def verify(ctx: click.Context, season: str | None, fix: bool) -> None:
+    """Compare every marker with what the warehouse holds (rows per date and the rows' fingerprint) and every
+    publish marker with the files in its target; one line per marker that no longer holds, exit 1.
+
+    Cost: one query per table and season (rows and fingerprint per date). On BigQuery each query reads every
+    column of that season's partitions of the table once, so a full verify bills about the size of the backfilled
+    tables; the embedded warehouse checks five seasons in seconds.
+
+    \b
+    Examples:
+      nba-backfill verify
+      nba-backfill verify --season 2022-23 --fix && snakemake --cores 4 all_seasons
+    """
+    from .errors import CheckFailed
+    from .verify import verify as run_verify
+
+    mismatches, checked = run_verify(load(ctx), season, fix)
+    for mismatch in mismatches:
+        click.echo(mismatch.line())
+    if mismatches:
+        fixed = "; deleted, `snakemake all_seasons` redoes them" if fix else "; --fix deletes them"
+        raise CheckFailed(f"{len(mismatches)} of {checked} markers no longer match{fixed}")
+    click.echo(f"ok: {checked} markers match the warehouse and the published files")
 
 
 @main.command()

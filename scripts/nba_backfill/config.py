@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -114,12 +115,21 @@ def time_zone(name: str) -> dt.tzinfo:
         raise ConfigError(f"config error: daily.time_zone: {name!r} is not a known IANA time zone") from None
 
 
+def _check_finite(value: Any, path: tuple = ()) -> None:
+    """NaN and infinity pass every JSON Schema bound (NaN compares false to all of them): refuse them anywhere."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"config error: {_where(path)}: {value} is not a finite number")
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ():
+        _check_finite(item, (*path, key))
+
+
 def validate_config(data: dict[str, Any]) -> Config:
     """Defaults filled in, the schema checked, then the checks a schema cannot say (dates, overlaps)."""
     import jsonschema
 
     schema = _schema()
     data = _fill_defaults(schema, _plain(data or {}))
+    _check_finite(data)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
@@ -144,7 +154,13 @@ def _build(data: dict[str, Any]) -> Config:
             raise ConfigError(f"config error: {where}.existing_through: {existing_day} is outside {start}..{end}")
         if seasons and start <= seasons[-1].end:
             raise ConfigError(f"config error: {where}: {start}..{end} overlaps season {seasons[-1].name}")
+        if (end - start).days + 1 <= data["bootstrap_days"]:
+            raise ConfigError(
+                f"config error: bootstrap_days: {data['bootstrap_days']} is not shorter than season {name} "
+                f"({(end - start).days + 1} days): it would get no Phase 4 / 5 rows"
+            )
         seasons.append(Season(name, start, end, existing_day))
+    _check_settings(data, seasons)
 
     time_zone(data["daily"]["time_zone"])
     return Config(
@@ -161,6 +177,32 @@ def _build(data: dict[str, Any]) -> Config:
         phase3=data["phase3"],
         raw=data,
     )
+
+
+def _check_settings(data: dict[str, Any], seasons: list[Season]) -> None:
+    """Values that are fine one by one and wrong together, or wrong for the files on this machine."""
+    checks = data["checks"]
+    if checks["min_players_per_game"] > checks["max_players_per_game"]:
+        raise ConfigError(
+            f"config error: checks.min_players_per_game: {checks['min_players_per_game']} is above "
+            f"checks.max_players_per_game {checks['max_players_per_game']}"
+        )
+    if "date" in data:  # the daily run's date
+        day = _date(data["date"], "date")
+        if not any(day in s for s in seasons):
+            known = ", ".join(f"{s.name} {s.start}..{s.end}" for s in seasons)
+            raise ConfigError(f"config error: date: {day} is in no configured season ({known})")
+    path = data["warehouse"].get("path")
+    if data["warehouse"]["backend"] == "duckdb" and path and Path(path).is_file():
+        raise ConfigError(f"config error: warehouse.path: {path!r} is a file, not a folder")
+    target = (data.get("publish") or {}).get("target", "")
+    if "://" not in target and not Path(target).is_absolute():
+        here = Path.cwd().resolve()
+        if not (here / target).resolve().is_relative_to(here):
+            raise ConfigError(
+                f"config error: publish.target: {target!r} leaves the project folder; "
+                "give an absolute path to publish outside it"
+            )
 
 
 def with_backend(config: Config, backend: str) -> Config:

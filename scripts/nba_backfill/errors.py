@@ -35,6 +35,12 @@ class BadFile(BackfillError):
     exit_code = 2
 
 
+class MarkerError(BackfillError):
+    """A marker on disk that is not what a job wrote (hand-edited, truncated): delete it to redo its job."""
+
+    exit_code = 2
+
+
 class MissingDependency(BackfillError):
     """Upstream partitions a job reads are absent."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import MarkerError
 from .plan import log_path
 
 
@@ -63,5 +64,15 @@ def write_marker(path: Path | str, started: dt.datetime, warehouse=None, **field
     atomic_write_text(path, marker_body(**fields))
 
 
-def read_marker(path: Path | str) -> dict[str, Any]:
-    return json.loads(Path(path).read_text())
+def read_marker(path: Path | str, *fields: str) -> dict[str, Any]:
+    """The marker's body, which must be a JSON object holding `fields` (what the caller reads from it)."""
+    try:
+        body = json.loads(Path(path).read_text())
+    except ValueError as err:
+        raise MarkerError(f"marker {path}: not valid JSON ({err}); delete it to redo its job") from None
+    if not isinstance(body, dict):
+        raise MarkerError(f"marker {path}: not a JSON object; delete it to redo its job")
+    missing = [name for name in fields if name not in body]
+    if missing:
+        raise MarkerError(f"marker {path}: missing field {', '.join(missing)}; delete it to redo its job")
+    return body

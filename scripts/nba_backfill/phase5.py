@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import Config
 from .errors import CheckFailed
+from .inputs import job_inputs
 from .markers import write_marker
 from .plan import (
     key_dates,
@@ -148,6 +149,7 @@ def run_tier_adjustments(
         adjustments=adjustments,
         fingerprint=fingerprint,
         checks=[r.as_dict() for r in results],
+        inputs=job_inputs(config, "tiers", season_name),
     )
     return marker
 
@@ -184,5 +186,6 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
         mae_adjusted=round(result["mae_adjusted"], 4),
         mae_change=round(result["mae_change"], 4),
         is_improving=bool(result["is_improving"]),
+        inputs=job_inputs(config, "tier_check", season_name),
     )
     return marker

@@ -78,6 +78,10 @@ def is_adopted(season: Season, chunk: Chunk) -> bool:
 
 
 # Marker paths: the stable layout documented in README.md.
+def league_marker(season: str) -> str:
+    return f"markers/league/{season}.done"
+
+
 def preflight_marker(season: str) -> str:
     return f"markers/preflight/{season}.done"
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from .config import Config
 from .errors import format_dates
+from .inputs import job_inputs
 from .markers import write_marker
 from .plan import daily_preflight_marker, parse_chunk, preflight_marker
 from .schedule import PLAYED, SCHEDULE
@@ -78,5 +79,6 @@ def run_preflight(config: Config, season_name: str, chunk_name: str | None = Non
         through=through,
         rows_per_date=counts,
         checks=[r.as_dict() for r in results],
+        inputs=job_inputs(config, "preflight", season_name),
     )
     return marker

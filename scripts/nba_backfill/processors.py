@@ -31,6 +31,8 @@ class Processor:
     reads: tuple[str, ...] = ()
     # column -> (low, high): values outside fail the chunk
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # columns a later step fills in (the tier step, on predictions): not part of the chunk's fingerprint
+    later_columns: tuple[str, ...] = ()
 
     @property
     def date_column(self) -> str:
@@ -164,6 +166,7 @@ PHASE5 = {
             ("game_date", "player_lookup", "system_id"),
             upstream=("mlfs",),
             ranges={"predicted_points": (0, 60), "confidence_score": RATE},
+            later_columns=("scoring_tier", "tier_adjustment", "adjusted_points", "tier_as_of_date"),
         ),
         Processor(
             "grading",

@@ -55,6 +55,7 @@ from typing import Any
 
 from .config import Config
 from .errors import CheckFailed, ConfigError, UsageError
+from .inputs import job_inputs
 from .markers import atomic_write_text, write_marker
 from .plan import daily_publish_marker, parse_chunk, phase6_marker
 from .processors import sql_text
@@ -936,8 +937,10 @@ def run_publish(
         dates={"first": plan.first_date, "last": plan.last_date},
         counts=plan.counts(),
         sha256=plan.sha256(),
+        files={f.path: hashlib.sha256(f.text.encode()).hexdigest() for f in plan.files},  # for `verify`
         shared=plan.shared,
         warnings=plan.warnings,
         checks=[c.as_dict() for c in checks],
+        inputs=job_inputs(config, "publish", season_name),
     )
     return marker

@@ -39,7 +39,7 @@ def rollup_season(
         raise CheckFailed(
             f"CHECK_FAILED rollup {phase} {season_name}: {len(missing)} chunk marker(s) missing, e.g. {missing[0]}"
         )
-    bodies = [read_marker(path) for path in chunk_markers]
+    bodies = [read_marker(path, "processor", "rows_per_date", "row_count") for path in chunk_markers]
     summary = {}
     for proc in processors:
         mine = [b for b in bodies if b["processor"] == proc]

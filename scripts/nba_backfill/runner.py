@@ -15,6 +15,7 @@ from typing import Any
 
 from .config import Config, Season
 from .errors import CheckFailed, MissingDependency
+from .inputs import job_inputs
 from .markers import read_marker, write_marker
 from .plan import Chunk, chunk_marker, is_adopted, parse_chunk, training_seasons
 from .processors import PHASE4, PROCESSORS, Processor
@@ -60,7 +61,7 @@ def upstream_dates(job: Job, upstream: Processor) -> list[dt.date]:
     the marker is not at its layout path (a job run by hand, markers kept by a storage plugin)."""
     marker = Path(chunk_marker(upstream.name, job.season.name, job.chunk.name))
     if marker.exists():
-        return [dt.date.fromisoformat(d) for d, n in read_marker(marker)["rows_per_date"].items() if n]
+        return [dt.date.fromisoformat(d) for d, n in read_marker(marker, "rows_per_date")["rows_per_date"].items() if n]
     return [d for d, n in job.warehouse.query(upstream.checks_sql(), job.params).rows if n > 0]
 
 
@@ -144,6 +145,7 @@ def run_chunk_job(
         row_count=sum(written.values()),
         fingerprint=fingerprint,
         checks=[r.as_dict() for r in results],
+        inputs=job_inputs(config, name, season_name),
         **extra,
     )
     return marker

@@ -19,6 +19,8 @@ from typing import Any
 
 from . import plan
 from .config import Config, Season
+from .errors import UsageError
+from .markers import read_marker
 from .plan import PHASE4_PROCESSORS, Chunk, log_path, season_chunks
 from .processors import PROCESSORS
 
@@ -84,11 +86,9 @@ def unit_state(marker: str) -> dict[str, Any]:
     return unit
 
 
-def _read_json(path: str) -> dict[str, Any]:
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return {}
+def _read_marker(path: str, *fields: str) -> dict[str, Any]:
+    """A marker's body ({} when there is none); a hand-edited one stops status with one line naming it."""
+    return read_marker(path, *fields) if Path(path).exists() else {}
 
 
 # -- the runbook's expected-output queries ----------------------------------------------------------------------
@@ -151,7 +151,7 @@ def phase5c_result(season: Season) -> dict[str, Any]:
         "mae_change": None,
     }
     if unit["state"] == "done":
-        body = _read_json(unit["marker"])
+        body = _read_marker(unit["marker"], "status")
         out.update({key: body.get(key) for key in ("status", "n", "mae_raw", "mae_adjusted", "mae_change")})
     elif unit["state"] == "failed":
         out["reason"] = unit["reason"]
@@ -161,7 +161,7 @@ def phase5c_result(season: Season) -> dict[str, Any]:
 def checked_through(season: Season) -> str | None:
     """A season in progress: the last final game its preflight checked (None when complete or not checked)."""
     unit = unit_state(plan.preflight_marker(season.name))
-    through = _read_json(unit["marker"]).get("through") if unit["state"] == "done" else None
+    through = _read_marker(unit["marker"]).get("through") if unit["state"] == "done" else None
     return through if through and through < season.end.isoformat() else None
 
 
@@ -193,12 +193,18 @@ def season_progress(config: Config, season: Season) -> dict[str, Any]:
     }
 
 
-def season_status(config: Config, warehouse: bool = True) -> dict[str, Any]:
-    """Progress of every configured season from markers/ and logs/, and (unless `warehouse` is False) the
-    runbook's expected-output numbers. JSON-ready: dates are ISO strings."""
+def season_status(config: Config, warehouse: bool = True, verified: bool = False) -> dict[str, Any]:
+    """Progress of every configured season from markers/ and logs/, (unless `warehouse` is False) the runbook's
+    expected-output numbers, and (with `verified`) whether its markers still match the warehouse and the published
+    files (`verify`). JSON-ready: dates are ISO strings."""
     seasons = []
     for season in config.seasons:
         entry = season_progress(config, season)
+        if verified:
+            from .verify import verify
+
+            mismatches, checked = verify(config, season.name)
+            entry["verified"] = {"checked": checked, "mismatches": [m.line() for m in mismatches]}
         if warehouse:
             entry["expected"] = expected_outputs(config, season)
         entry.setdefault("expected", {})["phase5c"] = phase5c_result(season)
@@ -270,6 +276,16 @@ def format_status(status: dict[str, Any]) -> str:
             out.append(f"  {what}: {f['reason']}")
             out.append(f"    log: {f['log']}")
 
+    if any("verified" in s for s in seasons):
+        out.append("Verified (markers against the warehouse and the published files; `verify --fix` deletes the rest):")
+        for s in seasons:
+            v = s["verified"]
+            if v["mismatches"]:
+                out.append(f"  {s['season']}: {len(v['mismatches'])} of {v['checked']} markers no longer match")
+                out.extend(f"    {line}" for line in v["mismatches"])
+            else:
+                out.append(f"  {s['season']}: all {v['checked']} markers match")
+
     if any("mlfs" in s["expected"] for s in seasons):
         system = next(s["expected"]["predictions"]["system_id"] for s in seasons if "predictions" in s["expected"])
         out.append(f"Expected output (runbook validation queries; predictions and grading: {system}):")
@@ -320,7 +336,7 @@ def format_status(status: dict[str, Any]) -> str:
 # -- the coverage heatmap --------------------------------------------------------------------------------------------
 def _marker_dates(path: str) -> set[dt.date]:
     """The dates in a marker's rows_per_date ({date: n}, or {table: {date: n}} for preflight)."""
-    rows = _read_json(path).get("rows_per_date") or {}
+    rows = _read_marker(path, "rows_per_date").get("rows_per_date") or {}
     days = set()
     for key, value in rows.items():
         items = value.items() if isinstance(value, dict) else [(key, value)]
@@ -409,6 +425,9 @@ def plot_status(config: Config, path: str | Path) -> Path:
     )
     fig.suptitle("nba-backfill chunk coverage by game date", x=0.01, ha="left", fontsize=12)
     fig.subplots_adjust(left=0.08, right=0.99, top=1 - 0.7 / height, bottom=0.35 / height, hspace=0.55)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+    except OSError as err:
+        raise UsageError(f"--plot {path}: cannot write it ({err.strerror or err})") from None
     return path

@@ -46,15 +46,30 @@ def coverage_checks(written: dict[dt.date, int], expected: dict[dt.date, int], m
     ]
 
 
-def fingerprinted_columns(table: str) -> str:
+def fingerprinted_columns(processor: Processor) -> str:
     """The columns a fingerprint covers: floats rounded to 9 decimals, so the last bit of a parallel float sum
-    (BigQuery's order of addition varies) does not change it; float arrays are covered by their named twins."""
-    fields = table_schema(table).fields
+    (BigQuery's order of addition varies) does not change it; float arrays are covered by their named twins;
+    columns a later step fills in are left out, so the fingerprint still holds after that step."""
+    fields = table_schema(processor.table).fields
     return ", ".join(
         f"ROUND({f.name}, 9) AS {f.name}" if f.type == "FLOAT64" else f.name
         for f in fields
-        if not (f.type == "FLOAT64" and f.mode == "REPEATED")
+        if not (f.type == "FLOAT64" and f.mode == "REPEATED") and f.name not in processor.later_columns
     )
+
+
+def fingerprint_sql(processor: Processor, group_by_date: bool = False) -> str:
+    """Rows and the order-independent fingerprint of `first..last` (per date with `group_by_date`: the fingerprint
+    of a range is the BIT_XOR of its dates' fingerprints)."""
+    date_col = processor.date_column
+    return f"""SELECT {f"{date_col}, " if group_by_date else ""}COUNT(*) AS row_count,
+  BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS fingerprint
+FROM (SELECT {fingerprinted_columns(processor)} FROM {processor.table}
+  WHERE {date_col} BETWEEN @first AND @last) AS t{f" GROUP BY {date_col}" if group_by_date else ""}"""
+
+
+def format_fingerprint(value) -> str | None:
+    return None if value is None else format(int(value) & (2**64 - 1), "016x")
 
 
 def table_check_queries(processor: Processor, first: dt.date, last: dt.date) -> list[tuple[str, dict]]:
@@ -73,7 +88,7 @@ def table_check_queries(processor: Processor, first: dt.date, last: dt.date) -> 
   COUNTIF({null_keys}) AS null_keys,
   BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS fingerprint{"," if ranges else ""}
   {ranges}
-FROM (SELECT {fingerprinted_columns(table)} FROM {table} WHERE {where}) AS t"""
+FROM (SELECT {fingerprinted_columns(processor)} FROM {table} WHERE {where}) AS t"""
     duplicates = f"SELECT COUNT(*) FROM (SELECT {keys} FROM {table} WHERE {where} GROUP BY {keys} HAVING COUNT(*) > 1)"
     return [(stats, params), (duplicates, params)]
 
@@ -93,7 +108,7 @@ def table_checks(
     for col, (lo, hi) in processor.ranges.items():
         bad = stats[col]
         results.append(CheckResult(f"range:{col}", bad == 0, f"{bad} row(s) outside [{lo}, {hi}]"))
-    fingerprint = None if stats["fingerprint"] is None else format(int(stats["fingerprint"]) & (2**64 - 1), "016x")
+    fingerprint = format_fingerprint(stats["fingerprint"])
     return results, fingerprint
 
 

@@ -56,6 +56,22 @@ BAD = [
     ),
     (_with(surprise=1), "(top level): Additional properties are not allowed ('surprise' was unexpected)"),
     (_with(checks={"min_row_share": 1.5}), "checks.min_row_share: 1.5 is greater than the maximum of 1"),
+    (_with(chunk_days=400), "chunk_days: 400 is greater than the maximum of 366"),
+    (_with(checks={"min_row_share": float("nan")}), "checks.min_row_share: nan is not a finite number"),
+    (_with(league={"seed": 1, "scale": float("inf")}), "league.scale: inf is not a finite number"),
+    (_with(tier_adjustments={"key_days": [1, float("-inf")]}), "tier_adjustments.key_days.1: -inf is not a finite"),
+    (
+        _with(seasons={"2022-23": _season("2022-10-18", "2022-10-31")}, bootstrap_days=14),
+        "bootstrap_days: 14 is not shorter than season 2022-23 (14 days)",
+    ),
+    (
+        _with(checks={"min_players_per_game": 41, "max_players_per_game": 40}),
+        "checks.min_players_per_game: 41 is above checks.max_players_per_game 40",
+    ),
+    (_with(date="2024-02-30"), "date: '2024-02-30' is not a valid date"),
+    (_with(date="2024-07-01"), "date: 2024-07-01 is in no configured season (2021-22 2021-10-19..2022-04-10,"),
+    (_with(publish={"target": "../x"}), "publish.target: '../x' leaves the project folder; give an absolute path"),
+    (_with(publish={"target": "out/../../x"}), "publish.target: 'out/../../x' leaves the project folder"),
 ]
 
 
@@ -66,6 +82,20 @@ def test_bad_config_names_key_and_reason(config, message):
     assert str(err.value).startswith("config error: ")
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_season_just_longer_than_bootstrap_and_an_absolute_target_are_fine(tmp_path):
+    config = validate_config(
+        _with(bootstrap_days=173, publish={"target": str(tmp_path.parent / "elsewhere")}, date="2023-04-09")
+    )
+    assert config.bootstrap_days == 173
+
+
+def test_warehouse_path_that_is_a_file(tmp_path):
+    (tmp_path / "wh").write_text("not a folder")
+    with pytest.raises(ConfigError) as err:
+        validate_config(_with(warehouse={"backend": "duckdb", "path": str(tmp_path / "wh")}))
+    assert str(err.value) == f"config error: warehouse.path: '{tmp_path / 'wh'}' is a file, not a folder"
 
 
 def test_cli_reports_bad_config_in_one_line_and_exits_2(write_config):

@@ -14,7 +14,7 @@ from nba_backfill import plan
 
 # The documented marker layout -> the rule that writes it (README "Markers").
 LAYOUT = [
-    (r"markers/league\.done", "write_league"),
+    (r"markers/league/[^/]+\.done", "write_league"),
     (r"markers/preflight/[^/]+\.done", "check_preflight"),
     (r"markers/phase4/(tdza|psza|pcf|pdc|mlfs)/[^/]+/[^/]+\.done", "run_chunk"),
     (r"markers/phase4/[^/]+\.done", "rollup_phase4"),
@@ -52,15 +52,16 @@ def test_fresh_dry_run_lists_what_the_plan_implies(tmp_path, seasons):
         body = seasons[season.name]
         assert len(plan.season_chunks(season, CHUNK_DAYS)) == n_chunks(body["start"], body["end"], CHUNK_DAYS)
 
-    # every marker the plan asks for, the league, and no other marker
+    # every marker the plan asks for, each season's league, and no other marker
+    leagues = {f"markers/league/{name}.done" for name in seasons}
     markers = {path for path in outputs if path.startswith("markers/")}
-    assert markers == set(targets) | {"markers/league.done"}
-    assert outputs["markers/league.done"] == "write_league"
+    assert markers == set(targets) | leagues
     for name in seasons:
+        assert outputs[f"markers/league/{name}.done"] == "write_league"
         assert outputs[f"markers/preflight/{name}.done"] == "check_preflight"
 
     # counts per rule: one job per planned marker, by the rule its path belongs to
-    expected = Counter(rule_of(path) for path in [*targets, "markers/league.done"])
+    expected = Counter(rule_of(path) for path in [*targets, *leagues])
     chunks = sum(n_chunks(b["start"], b["end"], CHUNK_DAYS) for b in seasons.values())
     assert expected["run_chunk"] == 5 * chunks and expected["predict_chunk"] == expected["grade_chunk"] == chunks
     assert expected["check_preflight"] == expected["rollup_phase4"] == expected["check_tiers"] == len(seasons)
@@ -80,7 +81,7 @@ def test_a_real_run_writes_every_planned_marker_then_nothing_is_left(season_run)
     targets = plan.all_season_targets(wf.config())
     missing = [t for t in targets if not wf.marker(t).exists()]
     assert not missing, f"no marker for {missing}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    assert wf.marker("markers/league.done").exists()
+    assert wf.marker(f"markers/league/{SEASON}.done").exists()
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert wf.dry_run_jobs("all_seasons") == {}
 

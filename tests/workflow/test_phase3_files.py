@@ -50,7 +50,7 @@ def test_a_files_backfill_then_nothing_left_and_a_changed_file_redoes_its_depend
     wf.run("all_seasons")
 
     assert wf.dry_run_jobs("all_seasons") == {}
-    league = read_marker(wf.marker("markers/league.done"))
+    league = read_marker(wf.marker("markers/league/2023-24.done"))
     assert league["definition"]["boxscores"][0]["name"] == "data/box_2023-24.csv"
     assert league["report"]["games"] == 56 and league["report"]["player_rows"] == 56 * 16
     # no shot locations in box scores: zone rates NULL and flagged, every processor, check and system still runs
@@ -88,11 +88,11 @@ def test_a_files_backfill_then_nothing_left_and_a_changed_file_redoes_its_depend
     jobs = wf.dry_run_jobs("all_seasons")
     assert jobs["write_league"] == 1 and jobs["check_preflight"] == 1 and jobs["run_chunk"] == 5, jobs
     assert jobs["predict_chunk"] == 1 and jobs["publish_season"] == 1, jobs
-    wf.run("markers/league.done")  # the import alone: what follows it is still to redo
+    wf.run("markers/league/2023-24.done")  # the import alone: what follows it is still to redo
     assert wf.dry_run_jobs("all_seasons")["run_chunk"] == 5
     (row,) = wf.read_rows(PGS, where="player_lookup = 'playerbos0' AND game_id = '0022300055'")
     assert row["points"] == int(cells[24])
-    assert read_marker(wf.marker("markers/league.done"))["definition"] != league["definition"]
+    assert read_marker(wf.marker("markers/league/2023-24.done"))["definition"] != league["definition"]
 
 
 @pytest.mark.slow

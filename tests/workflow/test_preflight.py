@@ -15,7 +15,8 @@ TEAM_OFFENSE = "nba_analytics.team_offense_game_summary"
 def test_missing_partition_fails_that_season_only(tmp_path, monkeypatch):
     wf = make_workflow(tmp_path, TWO_SEASONS, chunk_days=CHUNK_DAYS)
     monkeypatch.chdir(wf.workdir)
-    write_phase3(wf.config(), marker="markers/league.done")  # the league rule's own marker: Snakemake skips it
+    for name in TWO_SEASONS:  # the league rule's own markers: Snakemake skips it
+        write_phase3(wf.config(), marker=f"markers/league/{name}.done", season_name=name)
     a, b = sorted(TWO_SEASONS)
     season_a = wf.config().season(a)
     day = wf.game_dates(season_a.start, season_a.end)[40]

@@ -43,6 +43,7 @@ PHASE3_DATASETS = ("nba_reference", "nba_analytics", "nba_raw", "nba_oracle")
 class Workflow:
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)  # extra environment for every subprocess
+    snakefile: Path = REPO / "Snakefile"  # a test of a code change runs a changed copy of the repo
 
     # -- processes ---------------------------------------------------------------------------------------
     def environ(self) -> dict[str, str]:
@@ -53,7 +54,7 @@ class Workflow:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run(
-            [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(self.workdir), "--cores", "2", *args],
+            [SNAKEMAKE, "-s", str(self.snakefile), "-d", str(self.workdir), "--cores", "2", *args],
             capture_output=True,
             text=True,
             env=self.environ(),

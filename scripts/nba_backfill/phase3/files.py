@@ -9,6 +9,7 @@ file, the row and the column, before anything is written. The SQL (DuckDB, run l
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 from collections.abc import Sequence
@@ -55,11 +56,17 @@ def expand(patterns: Sequence[str], key: str) -> list[str]:
 
 def file_record(path: str) -> dict:
     """What identifies a file's content in the marker and the rule's params."""
+    stat = Path(path).stat()
+    return {"name": path, "size": stat.st_size, "sha256": _sha256(path, stat.st_size, stat.st_mtime_ns)}
+
+
+@functools.cache  # each season's digest names the same files: read each once, again only if it changed
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return {"name": path, "size": Path(path).stat().st_size, "sha256": digest.hexdigest()}
+    return digest.hexdigest()
 
 
 def read_text_table(con, path: str, required: Sequence[str], optional: Sequence[str]) -> pa.Table:

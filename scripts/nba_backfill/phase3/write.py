@@ -14,7 +14,9 @@ import json
 
 from ..config import Config
 from ..errors import BadFile
+from ..inputs import job_inputs
 from ..markers import write_marker
+from ..tables import table_schema
 from ..warehouse import open_warehouse
 from . import PROPS
 
@@ -56,19 +58,25 @@ def write_phase3(
     warehouse=None,
     boxscores: list[str] | None = None,
     lines: list[str] | None = None,
+    season_name: str | None = None,
 ) -> str:
-    """Generate or import Phase 3 for every configured season, write it (one replace per table over the seasons'
-    whole range: Phase 3 owns those dates), then the marker. Nothing is written if the files are bad.
+    """Generate or import Phase 3 for every configured season, or only `season_name` (the rule's unit), write it
+    (one replace per table over the seasons' whole range: Phase 3 owns those dates), then the marker. Nothing is
+    written if the files are bad.
 
     `warehouse`: the configured one by default (tests hand in a BigQuery backend on a local server)."""
     started = dt.datetime.now(dt.UTC)
     record = definition(config, source, boxscores, lines)
+    seasons = [config.season(season_name)] if season_name else list(config.seasons)
+    first, last = seasons[0].start, seasons[-1].end
     if record["source"] == "synthetic":
         from .synthetic import generate_league
 
-        tables = generate_league(config.seasons, config.league["seed"], config.league["scale"])
+        # a season's league continues from the configured seasons before it (players age and move)
+        before = [s for s in config.seasons if s.start <= last]
+        tables = generate_league(before, config.league["seed"], config.league["scale"])
         report = {}
-        summary = f"wrote the synthetic league (seed {config.league['seed']}) for {len(config.seasons)} season(s)"
+        summary = f"wrote the synthetic league (seed {config.league['seed']}) for {', '.join(s.name for s in seasons)}"
     else:
         from .files import read_boxscores
         from .lines import read_lines
@@ -79,15 +87,23 @@ def write_phase3(
             tables[PROPS], report["lines"] = read_lines([f["name"] for f in record["lines"]], tables)
         summary = import_summary(report)
     warehouse = warehouse or open_warehouse(config, {"processor": "phase3"})
-    first, last = config.seasons[0].start, config.seasons[-1].end
     rows = {}
     for name, table in tables.items():
-        written = warehouse.replace_partitions(name, table, first, last)
-        for season in config.seasons:
+        written = warehouse.replace_partitions(name, _between(name, table, first, last), first, last)
+        for season in seasons:
             rows[f"{name} {season.name}"] = sum(n for d, n in written.items() if season.start <= d <= season.end)
     if marker:
-        write_marker(marker, started, warehouse, phase="phase3", definition=record, rows=rows, report=report)
+        inputs = {"inputs": job_inputs(config, "league", season_name)} if season_name else {}
+        write_marker(marker, started, warehouse, phase="phase3", definition=record, rows=rows, report=report, **inputs)
     return summary
+
+
+def _between(table_name: str, table, first: dt.date, last: dt.date):
+    """The Arrow table's rows whose partition date is in first..last."""
+    import pyarrow.compute as pc
+
+    day = table[table_schema(table_name).partition_by]
+    return table.filter(pc.and_(pc.greater_equal(day, first), pc.less_equal(day, last)))
 
 
 def import_summary(report: dict) -> str:
