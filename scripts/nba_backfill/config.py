@@ -47,6 +47,7 @@ class Config:
     tier_adjustments: dict[str, Any]
     phase5c: dict[str, Any]
     external_processors: dict[str, str]
+    external_timeout_seconds: int
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
     def season(self, name: str) -> Season:
@@ -144,6 +145,7 @@ def _build(data: dict[str, Any]) -> Config:
         tier_adjustments=data["tier_adjustments"],
         phase5c=data["phase5c"],
         external_processors=data["external_processors"],
+        external_timeout_seconds=data["external_timeout_seconds"],
         raw=data,
     )
 

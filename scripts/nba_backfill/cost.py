@@ -84,8 +84,10 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
 
 
 def _chunk_statements(config: Config, name: str, chunk: Chunk, opener: dt.date) -> list[tuple[str, dict]]:
+    from .runner import owned_params
+
     start = max(chunk.first, opener + dt.timedelta(days=config.bootstrap_days))
-    params = {"start_date": start, "end_date": chunk.last, "season_start": opener}
+    params = {"start_date": start, "end_date": chunk.last, "season_start": opener, **owned_params(name)}
     if name == "predictions":
         return [
             (sql_text("prediction_inputs"), {"start_date": start, "end_date": chunk.last}),

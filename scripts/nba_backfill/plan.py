@@ -44,7 +44,9 @@ def season_chunks(season: Season, chunk_days: int) -> list[Chunk]:
     through = season.existing_through
     if through is None or through >= season.end:
         return _windows(season.start, season.end, chunk_days)
-    return _windows(season.start, through, chunk_days) + _windows(through + dt.timedelta(days=1), season.end, chunk_days)
+    return _windows(season.start, through, chunk_days) + _windows(
+        through + dt.timedelta(days=1), season.end, chunk_days
+    )
 
 
 def retrain_windows(season: Season, chunk: Chunk, retrain_days: int) -> list[Chunk]:

@@ -13,6 +13,7 @@ from .errors import CheckFailed, format_dates
 from .processors import Processor
 from .tables import table_schema
 from .warehouse import Warehouse
+from .warehouse.base import Owned, owned_filter
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,19 @@ def fingerprinted_columns(table: str) -> str:
 
 
 def table_checks(
-    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date
+    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date, owned: Owned | None = None
 ) -> tuple[list[CheckResult], str | None]:
-    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last`."""
+    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last`: only the
+    `owned` rows of a shared table (another system's rows on those dates are not this job's to judge)."""
     date_col, table = processor.date_column, processor.table
-    where = f"{date_col} BETWEEN @first AND @last"
+    owns, owned_params = owned_filter(owned)
+    where = f"{date_col} BETWEEN @first AND @last AND {owns}"
     keys = ", ".join(processor.key)
     null_keys = " OR ".join(f"{k} IS NULL" for k in processor.key)
     ranges = ",\n  ".join(
         f"COUNTIF({col} < {lo} OR {col} > {hi}) AS {col}" for col, (lo, hi) in processor.ranges.items()
     )
-    params = {"first": first, "last": last}
+    params = {"first": first, "last": last, **owned_params}
     stats = warehouse.query(
         f"""SELECT
   COUNT(*) AS row_count,
