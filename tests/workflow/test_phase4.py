@@ -3,6 +3,7 @@ partitions, adoption of existing data, the runbook's validation query, and resum
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -14,6 +15,8 @@ from nba_backfill import plan, processors
 from nba_backfill.errors import CheckFailed
 from nba_backfill.markers import read_marker
 from nba_backfill.runner import run_chunk_job
+from nba_backfill.validate import table_checks
+from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 pytestmark = pytest.mark.slow
 
@@ -146,7 +149,7 @@ def test_validation_names_a_date_missing_from_the_output(season_run, tmp_path, m
     marker.unlink()
 
     with pytest.raises(CheckFailed) as err:
-        run_in_process(wf, "mlfs", chunk, write=lambda job: {})
+        run_in_process(wf, "mlfs", chunk, write=lambda job: contextlib.nullcontext({}))
 
     message = str(err.value)
     assert message.startswith(f"CHECK_FAILED mlfs {SEASON} {chunk.name}: "), message
@@ -154,8 +157,9 @@ def test_validation_names_a_date_missing_from_the_output(season_run, tmp_path, m
     assert not marker.exists()
 
 
-def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkeypatch):
-    """The MLFS statement made to produce no row for one date: the write succeeds, the checks name the date."""
+def test_a_write_that_loses_a_date_fails_validation_and_leaves_the_table_as_it_was(season_run, tmp_path, monkeypatch):
+    """The MLFS statement made to produce no row for one date: the write succeeds, the checks name the date, and
+    the previous rows are put back (the table's rows and fingerprint as before the job)."""
     wf = season_run.clone(tmp_path / "run")
     monkeypatch.chdir(wf.workdir)
     chunk = chunks(wf)[0]
@@ -170,7 +174,9 @@ def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkey
 
     monkeypatch.setattr(processors, "sql_text", sql_text)
     marker = wf.marker(plan.phase4_marker("mlfs", SEASON, chunk.name))
+    fingerprint = read_marker(marker)["fingerprint"]
     marker.unlink()
+    before = sorted(map(repr, wf.read_rows(PHASE4_TABLES["mlfs"])))
 
     with pytest.raises(CheckFailed) as err:
         run_in_process(wf, "mlfs", chunk)
@@ -178,8 +184,11 @@ def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkey
     message = str(err.value)
     assert message.startswith(f"CHECK_FAILED mlfs {SEASON} {chunk.name}: "), message
     assert f"missing {day}" in message, message
-    assert day not in wf.partition_dates(PHASE4_TABLES["mlfs"])
     assert not marker.exists()
+    assert sorted(map(repr, wf.read_rows(PHASE4_TABLES["mlfs"]))) == before  # the rejected rows did not stay
+    warehouse = DuckDBWarehouse(wf.workdir / "warehouse")
+    _, now = table_checks(warehouse, processors.PHASE4["mlfs"], chunk.first, chunk.last)
+    assert now == fingerprint
 
 
 # -- adoption ------------------------------------------------------------------------------------------------
