@@ -4,8 +4,12 @@ Layout: `<path>/<dataset>/<table>/<YYYY-MM>.parquet`, rows sorted by the partiti
 still dates (every interface call speaks of dates); a month file only stores them together, because on these
 machines opening or writing a Parquet file costs ~4-6 ms whatever its size, and a file per date made the
 backfill spend most of its time there. A write rewrites each month it touches: the month's rows outside the
-replaced dates are kept, the new rows added, the file written to `<table>/_staging/` and renamed into place,
-so a crash leaves each date's old rows or its new rows, never a torn file. A writer holds the table's lock file
+replaced dates (and, with an `owned` filter, the rows of those dates it does not own) are kept, the new rows
+added, the file written to `<table>/_staging/` and renamed into place, so a crash leaves each date's old rows or
+its new rows, never a torn file. `replacing` keeps the old month files aside in `_staging/` (hard links, named
+with the writer's pid) until the job's checks pass; on failure it writes their replaced rows back the same way,
+so another job's write to other dates of the same month in between is kept. The next writer of a table removes
+what a killed writer left there. A writer holds the table's lock file
 (`<table>/.lock`) exclusively for that read-modify-write and a query holds the tables it reads shared, so
 readers never see a month file change under them; jobs on other tables never wait.
 
