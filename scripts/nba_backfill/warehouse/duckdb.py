@@ -289,7 +289,8 @@ def _remove_stale(staging: Path) -> None:
     """Files a killed writer left in `_staging/` (called under the table's exclusive lock, so no live writer is
     between its write and its rename): every `.tmp`, and the kept `.old` months of processes that are gone."""
     for path in staging.iterdir():
-        if path.suffix == ".old" and _alive(int(path.name.split(".")[1])):
+        pid = path.name.split(".")[1] if path.name.count(".") == 3 else ""
+        if path.suffix == ".old" and pid.isdigit() and _alive(int(pid)):
             continue  # a job still running its checks keeps the months it may have to restore
         path.unlink(missing_ok=True)
 
