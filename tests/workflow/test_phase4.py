@@ -231,7 +231,7 @@ def test_adoption_marks_covered_chunks_without_rewriting_them(season_run, tmp_pa
     assert wf.marker(season_marker).exists()
 
 
-def plant(wf, table: str, day: dt.date, column: str, value: float) -> dict:
+def plant(wf, table: str, day: dt.date, column: str, value) -> dict:
     """Set `column` of one row of `day` to `value` (plain DuckDB, beside the month file and renamed, as a
     platform's own writer would); return the row's key."""
     import duckdb
@@ -262,9 +262,9 @@ def test_adopted_dates_are_never_written_at_any_chunk_size(season_run, tmp_path,
     through = dt.date(2023, 12, 5)
     pcf = PHASE4_TABLES["pcf"]
     day = max(d for d in wf.partition_dates(pcf) if d <= through)
-    sentinel = plant(wf, pcf, day, "fatigue_score", 42.4242)
+    sentinel = plant(wf, pcf, day, "fatigue_score", 42)  # a score no sum of fatigue's terms gives
     after = min(d for d in wf.partition_dates(pcf) if d > through)
-    stale = plant(wf, pcf, after, "fatigue_score", 42.4242)  # computed dates: this one must be overwritten
+    stale = plant(wf, pcf, after, "fatigue_score", 42)  # computed dates: this one must be overwritten
     shutil.rmtree(wf.workdir / "markers" / "phase4")
     raw = wf.raw_config()
     raw["chunk_days"] = chunk_days
@@ -275,7 +275,7 @@ def test_adopted_dates_are_never_written_at_any_chunk_size(season_run, tmp_path,
     wf.run(plan.phase4_season_marker(SEASON))
 
     where = " AND ".join(f"{k} = '{v}'" for k, v in sentinel.items())
-    assert [r["fatigue_score"] for r in wf.read_rows(pcf, where=where)] == [42.4242]
+    assert [r["fatigue_score"] for r in wf.read_rows(pcf, where=where)] == [42]
     assert {t: sorted(map(repr, wf.read_rows(t, last=through))) for t in PHASE4_TABLES.values()} == adopted
     season = wf.config().season(SEASON)
     for chunk in plan.season_chunks(season, chunk_days):
@@ -284,7 +284,7 @@ def test_adopted_dates_are_never_written_at_any_chunk_size(season_run, tmp_path,
             body = read_marker(wf.marker(plan.phase4_marker(name, SEASON, chunk.name)))
             assert body["mode"] == ("adopted" if chunk.last <= through else "computed"), (name, chunk)
     where = " AND ".join(f"{k} = '{v}'" for k, v in stale.items())
-    assert [r["fatigue_score"] for r in wf.read_rows(pcf, where=where)] != [42.4242]
+    assert [r["fatigue_score"] for r in wf.read_rows(pcf, where=where)] != [42]
     # and computed at this chunk size, every row after it is the same, bit for bit, as the 60-day chunks wrote
     first = through + dt.timedelta(days=1)
     for table in PHASE4_TABLES.values():

@@ -22,6 +22,7 @@ TIMED = ("query", "query_arrow", "_swap", "_restore", "partitions", "missing_par
 #: The rows of a shared table that the backfill owns: column -> the values it writes, e.g.
 #: {"system_id": ("moving_average_baseline_v1", ...)}. A replace with it deletes only those rows of its dates.
 Owned = Mapping[str, tuple[Any, ...]]
+Params = Mapping[str, Any] | None
 
 
 def _timed(method):
@@ -75,13 +76,7 @@ class Warehouse(ABC):
         """Run one BigQuery-dialect SELECT and return a pyarrow Table (for Python-side processors)."""
 
     def replace_partitions(
-        self,
-        table: str,
-        source: Any,
-        first: dt.date,
-        last: dt.date,
-        params: Mapping[str, Any] | None = None,
-        owned: Owned | None = None,
+        self, table: str, source: Any, first: dt.date, last: dt.date, params: Params = None, owned: Owned | None = None
     ) -> dict[dt.date, int]:
         """Make the partitions `first..last` of `table` hold exactly the rows of `source` (a SELECT, or a
         pyarrow Table); partitions in the range that `source` leaves empty are removed. With `owned`, only the
@@ -93,13 +88,7 @@ class Warehouse(ABC):
 
     @contextlib.contextmanager
     def replacing(
-        self,
-        table: str,
-        source: Any,
-        first: dt.date,
-        last: dt.date,
-        params: Mapping[str, Any] | None = None,
-        owned: Owned | None = None,
+        self, table: str, source: Any, first: dt.date, last: dt.date, params: Params = None, owned: Owned | None = None
     ) -> Iterator[dict[dt.date, int]]:
         """replace_partitions, whose new rows stay only if the block inside (the job's checks) ends normally:
         an exception puts back exactly the rows it replaced (first..last, `owned`) and goes on."""
