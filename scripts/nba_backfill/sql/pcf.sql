@@ -109,8 +109,16 @@ played_games AS (
     minutes_played,
     usage_rate,
     LAG(game_date) OVER player_order AS previous_game_date,
-    AVG(usage_rate) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS usage_rate_last_3_games,
-    AVG(usage_rate) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS season_usage_rate
+    -- both means summed in billionths (integers): a float running sum's last bits depend on how many later rows
+    -- the window holds, so on the chunk's size; an integer sum's do not (and the same games give the same mean)
+    SAFE_DIVIDE(
+      SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW),
+      1e9 * COUNT(usage_rate) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
+    ) AS usage_rate_last_3_games,
+    SAFE_DIVIDE(
+      SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+      1e9 * COUNT(usage_rate) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ) AS season_usage_rate
   FROM player_games
   WHERE NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0)
   WINDOW player_order AS (PARTITION BY player_lookup ORDER BY game_date, game_id)
@@ -150,7 +158,10 @@ context AS (
     COUNTIF(
       previous_game_date > DATE_SUB(game_date, INTERVAL 14 DAY) AND DATE_DIFF(played_date, previous_game_date, DAY) = 1
     ) AS back_to_backs_last_14_days,
-    AVG(IF(in_last_7, usage_rate, NULL)) AS avg_usage_rate_last_7_games
+    -- in billionths, as season_usage_rate: a float sum's last bits follow the join's row order
+    SAFE_DIVIDE(
+      SUM(IF(in_last_7, CAST(ROUND(usage_rate * 1e9) AS INT64), NULL)), 1e9 * COUNTIF(in_last_7 AND usage_rate IS NOT NULL)
+    ) AS avg_usage_rate_last_7_games
   FROM recent_games
   GROUP BY game_date, player_lookup
 ),
