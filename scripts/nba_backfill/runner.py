@@ -140,6 +140,7 @@ def write_with_command(job: Job) -> Iterator[dict[str, Any]]:
     """Bring-your-own processor: the chunk is cleared, then the configured command runs (its output streamed to
     this job's output, so to its log) and the checks judge what it wrote: exiting 0 without writing fails them."""
     import os
+    import shlex
     import signal
     import subprocess
     import sys
@@ -155,7 +156,7 @@ def write_with_command(job: Job) -> Iterator[dict[str, Any]]:
             "chunk": job.chunk.name,
         },
     )
-    command = " ".join(argv)
+    command = shlex.join(argv)
     timeout = job.config.external_timeout_seconds
     with clear(job):
         # its own process group, so that a timeout stops whatever the command started too
