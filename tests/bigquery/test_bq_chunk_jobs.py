@@ -126,7 +126,7 @@ def test_a_failed_check_restores_the_replaced_rows_before_the_job_fails(fake, ru
         run_job("tdza", chunk)
 
     replace, restore = _writes(fake)
-    kept = replace["query"]["query"].split("CREATE OR REPLACE TABLE `")[1].split("`")[0]
+    kept = replace["query"]["query"].split("CREATE TABLE IF NOT EXISTS `")[1].split("`")[0]
     assert restore["query"]["query"].startswith("-- nba-backfill: restore the partitions")
     assert f"FROM `{kept}`;" in restore["query"]["query"]
     assert (_value(restore, "__first"), _value(restore, "__last")) == (chunk.first.isoformat(), chunk.last.isoformat())

@@ -318,7 +318,8 @@ def test_an_owned_replace_deletes_and_counts_only_the_owned_rows(fake, warehouse
 
 def _kept(script: str) -> str:
     (name,) = re.findall(
-        rf"CREATE OR REPLACE TABLE `{PROJECT}\.(nba_predictions\._kept_player_prop_predictions_[0-9a-f]{{12}})`", script
+        rf"CREATE TABLE IF NOT EXISTS `{PROJECT}\.(nba_predictions\._kept_player_prop_predictions_[0-9a-f]{{12}})`",
+        script,
     )
     return name
 
@@ -341,7 +342,7 @@ def test_replacing_keeps_the_replaced_rows_and_restores_them_when_a_check_fails(
     kept = _kept(scripts[0])
     # a copy of exactly the rows the transaction then deletes, made before it (and expiring by itself)
     copy = statements.index(
-        f"CREATE OR REPLACE TABLE `{PROJECT}.{kept}`\n"
+        f"CREATE TABLE IF NOT EXISTS `{PROJECT}.{kept}`\n"
         "OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)) AS\n"
         f"SELECT * FROM {target} WHERE {replaced}"
     )

@@ -457,9 +457,9 @@ class BigQueryWarehouse(Warehouse):
                 f"SELECT IF({foreign} > 0, ERROR(FORMAT('{schema.name}: %d row(s) are not owned by the backfill "
                 f"({describe_owned(owned).replace(chr(39), '')})', {foreign})), 0) AS rows_not_owned FROM _incoming;\n"
             )
-        if kept:
+        if kept:  # IF NOT EXISTS: a re-run of this job after its commit must not copy its own new rows
             script += (
-                f"CREATE OR REPLACE TABLE `{self.project}.{kept}`\n"
+                f"CREATE TABLE IF NOT EXISTS `{self.project}.{kept}`\n"
                 "OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)) AS\n"
                 f"SELECT * FROM {target} WHERE {replaced};\n"
             )
