@@ -53,11 +53,17 @@ def test_redoing_predictions_tiers_and_grading_leaves_another_systems_rows_alone
     assert all(before.values())
     chunk = plan.season_chunks(wf.config().season(SEASON), wf.config().chunk_days)[-1]
     assert wf.read_rows(PREDICTIONS, chunk.first, chunk.last, f"system_id = '{FOREIGN}'")
-    wf.marker(plan.predictions_marker(SEASON, chunk.name)).unlink()
+    redone = [
+        plan.predictions_marker(SEASON, chunk.name),
+        plan.phase5a_season_marker(SEASON),
+        plan.grading_marker(SEASON, chunk.name),
+    ]
+    for marker in redone:
+        wf.marker(marker).unlink()
 
-    wf.run(plan.phase5b_season_marker(SEASON))
+    wf.run(redone[-1])  # grading needs the tier step, which needs the chunk's predictions
 
     # the chunk was redone (and the tier step and grading after it), its own rows are back
-    assert wf.marker(plan.predictions_marker(SEASON, chunk.name)).exists()
+    assert all(wf.marker(marker).exists() for marker in redone)
     assert wf.read_rows(PREDICTIONS, chunk.first, chunk.last, "system_id = 'ensemble_v1'")
     assert {t: foreign(wf, t) for t in before} == before
