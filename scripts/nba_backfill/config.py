@@ -48,6 +48,7 @@ class Config:
     tier_adjustments: dict[str, Any]
     phase5c: dict[str, Any]
     external_processors: dict[str, str]
+    external_timeout_seconds: int
     phase3: dict[str, Any] = field(default_factory=lambda: {"source": "synthetic", "boxscores": [], "lines": []})
     raw: dict[str, Any] = field(repr=False, compare=False, hash=False, default_factory=dict)
 
@@ -175,6 +176,7 @@ def _build(data: dict[str, Any]) -> Config:
         phase5c=data["phase5c"],
         external_processors=data["external_processors"],
         phase3=data["phase3"],
+        external_timeout_seconds=data["external_timeout_seconds"],
         raw=data,
     )
 

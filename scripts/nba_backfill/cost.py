@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import Config, Season
 from .errors import BackfillError, UsageError
+from .models import SYSTEM_IDS
 from .plan import (
     PHASE4_PROCESSORS,
     Chunk,
@@ -90,8 +91,8 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
         return [
             (sql_text("tier_adjustments"), learn),
             (sql_text("apply_tier_adjustments"), span),
-            (sql_text("tier_adjustments.checks"), span),
-            *table_check_queries(TIERS, season.start, season.end),
+            (sql_text("tier_adjustments.checks"), {**span, "system_ids": list(SYSTEM_IDS)}),
+            *table_check_queries(TIERS, season.start, season.end, {"system_id": (settings["system_id"],)}),
         ]
     if marker == phase5c_marker(season.name):
         return [
@@ -111,10 +112,15 @@ def _chunk_statements(
     config: Config, name: str, season: Season, chunk: Chunk, opener: dt.date
 ) -> list[tuple[str, dict]]:
     """The job's writing statements, then its checks (the expected rows per date, the table checks)."""
+    from .runner import owned_params, owned_rows
+
     start = max(chunk.first, opener + dt.timedelta(days=config.bootstrap_days))
-    params = {"start_date": start, "end_date": chunk.last, "season_start": opener}
+    params = {"start_date": start, "end_date": chunk.last, "season_start": opener, **owned_params(name)}
     processor = PROCESSORS[name]
-    checks = [(processor.checks_sql(), params), *table_check_queries(processor, chunk.first, chunk.last)]
+    checks = [
+        (processor.checks_sql(), params),
+        *table_check_queries(processor, chunk.first, chunk.last, owned_rows(name)),
+    ]
     if name == "predictions":  # the reads of phase5.write_predictions
         training_start = training_seasons(config, season)[0].start
         last_window = retrain_windows(season, chunk, config.predictions["retrain_days"])[-1]

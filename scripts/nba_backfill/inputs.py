@@ -43,6 +43,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "sql/prediction_inputs.sql",
         "sql/player_history.sql",
         "sql/training_rows.sql",
+        "sql/past_predictions.sql",
         "sql/predictions.checks.sql",
         "models",
     ),

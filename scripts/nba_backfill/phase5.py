@@ -8,7 +8,9 @@ before that date and runs once the season's raw predictions exist; grading runs 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from .config import Config
@@ -29,15 +31,18 @@ from .runner import Job
 from .schedule import season_game_dates
 from .tables import table_schema
 from .validate import CheckResult, raise_on_failure, table_checks
-from .warehouse import open_warehouse
+from .warehouse import Warehouse, open_warehouse
+from .warehouse.base import Owned
 
 PREDICTIONS = PHASE5["predictions"].table
 
 
-def write_predictions(job: Job) -> dict[str, Any]:
+@contextlib.contextmanager
+def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
     """5A for one chunk: the six systems on the chunk's feature rows; the learned ones refitted at each retrain
-    window on the rows before it (walk-forward), from the season and the earlier seasons it trains on. Returns
-    the marker's extra fields: each learned system's windows (training window, model id, ensemble_v2's weights)."""
+    window on the rows before it (walk-forward), from the season and the earlier seasons it trains on. The rows
+    replace the chunk's rows of these systems only if the checks run inside the context pass. Yields the marker's
+    extra fields: each learned system's windows (training window, model id, ensemble_v2's weights)."""
     from .models import (
         FEATURE_INPUT_COLUMNS,
         HISTORY_COLUMNS,
@@ -72,12 +77,40 @@ def write_predictions(job: Job) -> dict[str, Any]:
     past = read("past_predictions", {"training_start": training_start, "before_date": chunk.first}, PAST_COLUMNS)
     # All windows in one call: the systems and the row assembly run once per chunk.
     predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows], past)
-    warehouse.replace_partitions(
-        PREDICTIONS, predictions.cast(table_schema(PREDICTIONS).arrow_schema()), chunk.first, chunk.last
-    )
     # one entry per window with rows; with none, nothing was predicted: no counts
     learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2")}
-    return {"models": {**learned, "predictions": meta["predictions"] if learned["xgboost_v1"] else {}}}
+    rows = predictions.cast(table_schema(PREDICTIONS).arrow_schema())
+    with warehouse.replacing(PREDICTIONS, rows, chunk.first, chunk.last, owned=job.owned):
+        yield {"models": {**learned, "predictions": meta["predictions"] if learned["xgboost_v1"] else {}}}
+
+
+def tier_checks(
+    warehouse: Warehouse, first: dt.date, last: dt.date, span: dict, own: Owned, daily: bool
+) -> tuple[list[CheckResult], str | None]:
+    """The tier table's own checks (its system's rows only) and the applied predictions': every row of the
+    adjusted system has a tier, no other system of the backfill has one."""
+    from .models import SYSTEM_IDS
+
+    system_id = span["system_id"]
+    applied = warehouse.query(sql_text("tier_adjustments.checks"), {**span, "system_ids": list(SYSTEM_IDS)}).dicts()[0]
+    results, fingerprint = table_checks(warehouse, TIERS, first, last, own)
+    return results + [
+        CheckResult(
+            "rows_to_adjust",
+            applied["adjusted_system_rows"] > 0 or daily,
+            f"{applied['adjusted_system_rows']} {system_id} row(s) in {first}..{last}",
+        ),
+        CheckResult(
+            "every_row_adjusted",
+            applied["unadjusted_rows"] == 0,
+            f"{applied['unadjusted_rows']} row(s) without a tier or adjusted_points",
+        ),
+        CheckResult(
+            "other_systems_untouched",
+            applied["stray_rows"] == 0,
+            f"{applied['stray_rows']} row(s) of other systems with a tier",
+        ),
+    ], fingerprint
 
 
 def run_tier_adjustments(
@@ -105,34 +138,22 @@ def run_tier_adjustments(
         "system_id": settings["system_id"],
     }
     span = {"start_date": first, "end_date": last, "season_start": opener, "system_id": settings["system_id"]}
-    if keys:
-        warehouse.replace_partitions(TIERS.table, sql_text("tier_adjustments"), first, last, learn)
-    warehouse.replace_partitions(PREDICTIONS, sql_text("apply_tier_adjustments"), first, last, span)
-
-    applied = warehouse.query(sql_text("tier_adjustments.checks"), span).dicts()[0]
-    results, fingerprint = table_checks(warehouse, TIERS, first, last)
-    results += [
-        CheckResult(
-            "rows_to_adjust",
-            applied["adjusted_system_rows"] > 0 or chunk_name is not None,
-            f"{applied['adjusted_system_rows']} {settings['system_id']} row(s) in {first}..{last}",
-        ),
-        CheckResult(
-            "every_row_adjusted",
-            applied["unadjusted_rows"] == 0,
-            f"{applied['unadjusted_rows']} row(s) without a tier or adjusted_points",
-        ),
-        CheckResult(
-            "other_systems_untouched",
-            applied["stray_rows"] == 0,
-            f"{applied['stray_rows']} row(s) of other systems with a tier",
-        ),
-    ]
-    raise_on_failure(f"tier_adjustments {season_name}", results)
+    own = {"system_id": (settings["system_id"],)}  # the shared tables' rows this step writes
+    with contextlib.ExitStack() as replaced:  # the checks run inside: a failure puts both tables back
+        if keys:
+            replaced.enter_context(
+                warehouse.replacing(TIERS.table, sql_text("tier_adjustments"), first, last, learn, own)
+            )
+        replaced.enter_context(
+            warehouse.replacing(PREDICTIONS, sql_text("apply_tier_adjustments"), first, last, span, own)
+        )
+        results, fingerprint = tier_checks(warehouse, first, last, span, own, chunk_name is not None)
+        raise_on_failure(f"tier_adjustments {season_name}", results)
     adjustments = warehouse.query(
         f"SELECT as_of_date, scoring_tier, sample_size, recommended_adjustment * scale_factor AS tier_adjustment "
-        f"FROM {TIERS.table} WHERE as_of_date BETWEEN @start AND @end ORDER BY as_of_date, scoring_tier",
-        {"start": first, "end": last},
+        f"FROM {TIERS.table} WHERE as_of_date BETWEEN @start AND @end AND system_id = @system_id "
+        "ORDER BY as_of_date, scoring_tier",
+        {"start": first, "end": last, "system_id": settings["system_id"]},
     ).dicts()
     if marker is None:
         marker = (

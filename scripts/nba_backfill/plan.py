@@ -28,13 +28,25 @@ class Chunk:
         return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
-def season_chunks(season: Season, chunk_days: int) -> list[Chunk]:
-    chunks, first = [], season.start
-    while first <= season.end:
-        last = min(first + dt.timedelta(days=chunk_days - 1), season.end)
-        chunks.append(Chunk(first, last))
+def _windows(first: dt.date, end: dt.date, days: int) -> list[Chunk]:
+    """first..end cut into windows of `days` calendar days from `first` (the last one may be shorter)."""
+    windows = []
+    while first <= end:
+        last = min(first + dt.timedelta(days=days - 1), end)
+        windows.append(Chunk(first, last))
         first = last + dt.timedelta(days=1)
-    return chunks
+    return windows
+
+
+def season_chunks(season: Season, chunk_days: int) -> list[Chunk]:
+    """The season's chunks, cut from its start and again after `existing_through`: the adopted dates are then
+    whole chunks, so no chunk both adopts existing rows and recomputes some of them."""
+    through = season.existing_through
+    if through is None or through >= season.end:
+        return _windows(season.start, season.end, chunk_days)
+    return _windows(season.start, through, chunk_days) + _windows(
+        through + dt.timedelta(days=1), season.end, chunk_days
+    )
 
 
 def retrain_windows(season: Season, chunk: Chunk, retrain_days: int) -> list[Chunk]:
@@ -42,7 +54,7 @@ def retrain_windows(season: Season, chunk: Chunk, retrain_days: int) -> list[Chu
     window's first day, so its predictions are the same whatever the chunk size."""
     return [
         Chunk(max(w.first, chunk.first), min(w.last, chunk.last))
-        for w in season_chunks(season, retrain_days)
+        for w in _windows(season.start, season.end, retrain_days)
         if w.last >= chunk.first and w.first <= chunk.last
     ]
 
@@ -73,7 +85,7 @@ def parse_chunk(config: Config, season_name: str, chunk_name: str) -> Chunk:
 
 
 def is_adopted(season: Season, chunk: Chunk) -> bool:
-    """Chunks wholly on or before `existing_through` are validated and adopted, never recomputed."""
+    """Chunks on or before `existing_through` (season_chunks cuts there) are validated and adopted, never written."""
     return season.existing_through is not None and chunk.last <= season.existing_through
 
 

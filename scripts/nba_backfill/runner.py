@@ -6,22 +6,24 @@ else (dependency check, adoption, checks, marker) is the same for all of them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .config import Config, Season
-from .errors import CheckFailed, MissingDependency
+from .errors import CheckFailed, MissingDependency, UsageError
 from .inputs import job_inputs
 from .markers import read_marker, write_marker
 from .plan import Chunk, chunk_marker, is_adopted, parse_chunk, training_seasons
-from .processors import PHASE4, PROCESSORS, Processor
+from .processors import PHASE4, PHASE5, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
 from .validate import coverage_checks, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
+from .warehouse.base import Owned
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,32 @@ class Job:
     dates: ChunkDates
 
     @property
-    def params(self) -> dict[str, dt.date]:
-        return self.dates.params(self.chunk)
+    def owned(self) -> Owned | None:
+        return owned_rows(self.processor.name)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {**self.dates.params(self.chunk), **owned_params(self.processor.name)}
 
     @property
     def where(self) -> str:
         return f"{self.processor.name} {self.season.name} {self.chunk.name}"
+
+
+def owned_rows(name: str) -> Owned | None:
+    """The rows of its table a job owns. The predictions and grading tables are shared with the platform's other
+    systems, so a job there owns only this backfill's systems' rows; the Phase 4 tables are the backfill's own."""
+    if name not in PHASE5:
+        return None
+    from .models import SYSTEM_IDS  # costs pandas' import: only the Phase 5 jobs pay it
+
+    return {"system_id": SYSTEM_IDS}
+
+
+def owned_params(name: str) -> dict[str, list]:
+    """The query parameters of the SQL of a job that writes a shared table: @system_ids, the systems it owns."""
+    owned = owned_rows(name)
+    return {"system_ids": list(owned["system_id"])} if owned else {}
 
 
 def check_upstream(job: Job) -> None:
@@ -65,27 +87,121 @@ def upstream_dates(job: Job, upstream: Processor) -> list[dt.date]:
     return [d for d, n in job.warehouse.query(upstream.checks_sql(), job.params).rows if n > 0]
 
 
-def write_with_sql(job: Job) -> dict[str, Any]:
-    job.warehouse.replace_partitions(
-        job.processor.table, job.processor.sql(), job.chunk.first, job.chunk.last, job.params
-    )
-    return {"sql_sha256": hashlib.sha256(job.processor.sql().encode()).hexdigest()}
+@contextlib.contextmanager
+def write_with_sql(job: Job) -> Iterator[dict[str, Any]]:
+    """The processor's SQL replaces the chunk's rows; they stay only if the checks run inside pass."""
+    with job.warehouse.replacing(
+        job.processor.table, job.processor.sql(), job.chunk.first, job.chunk.last, job.params, job.owned
+    ):
+        yield {"sql_sha256": hashlib.sha256(job.processor.sql().encode()).hexdigest()}
 
 
-def write_with_command(job: Job) -> dict[str, Any]:
-    """Bring-your-own processor: run the configured command for the chunk; the checks then judge its output."""
+@contextlib.contextmanager
+def clear(job: Job) -> Iterator[dict[str, Any]]:
+    """The chunk's rows removed (a chunk inside the bootstrap window has nothing to compute, but may hold stale
+    rows; a bring-your-own command starts from an empty chunk); put back if the checks inside fail."""
+    table = job.processor.table
+    with job.warehouse.replacing(
+        table, f"SELECT * FROM {table} WHERE FALSE", job.chunk.first, job.chunk.last, owned=job.owned
+    ):
+        yield {}
+
+
+PLACEHOLDERS = ("start", "end", "season", "chunk")
+
+
+def external_command(config: Config, name: str, job_values: dict[str, str]) -> list[str]:
+    """The configured command of processor `name` for one chunk, as argv; a template with an unknown
+    placeholder, or a program that cannot be found, is a usage error."""
     import shlex
-    import subprocess
+    import shutil
+    import string
 
-    template = job.config.external_processors[job.processor.name]
-    command = template.format(
-        start=job.dates.start.isoformat(), end=job.chunk.last.isoformat(), season=job.season.name, chunk=job.chunk.name
+    template = config.external_processors[name]
+    where = f"external_processors.{name}"
+    try:
+        unknown = sorted({f for _, f, _, _ in string.Formatter().parse(template) if f is not None} - set(PLACEHOLDERS))
+        argv = shlex.split(template)
+    except ValueError as err:
+        raise UsageError(f"{where}: {err} in {template!r}") from None
+    if unknown:
+        raise UsageError(
+            f"{where}: unknown placeholder {{{unknown[0]}}} (known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})"
+        )
+    if not argv:
+        raise UsageError(f"{where}: the command is empty")
+    argv = [part.format(**job_values) for part in argv]
+    if shutil.which(argv[0]) is None:
+        raise UsageError(f"{where}: program {argv[0]!r} not found (not on PATH, or not executable)")
+    return argv
+
+
+@contextlib.contextmanager
+def write_with_command(job: Job) -> Iterator[dict[str, Any]]:
+    """Bring-your-own processor: the chunk is cleared, then the configured command runs (its output streamed to
+    this job's output, so to its log) and the checks judge what it wrote: exiting 0 without writing fails them."""
+    import os
+    import shlex
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    argv = external_command(
+        job.config,
+        job.processor.name,
+        {
+            "start": job.dates.start.isoformat(),
+            "end": job.chunk.last.isoformat(),
+            "season": job.season.name,
+            "chunk": job.chunk.name,
+        },
     )
-    done = subprocess.run(shlex.split(command), capture_output=True, text=True)
-    if done.returncode != 0:
-        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
-        raise CheckFailed(f"EXTERNAL_FAILED {job.where}: `{command}` exited {done.returncode}: {last}")
-    return {"external_command": command}
+    command = shlex.join(argv)
+    timeout = job.config.external_timeout_seconds
+    with clear(job):
+        # its own process group, so that a timeout stops whatever the command started too
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        last = "no output"
+        try:
+            for line in proc.stdout:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                last = line.strip() or last
+            code = proc.wait()
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            raise CheckFailed(
+                f"EXTERNAL_TIMEOUT {job.where}: `{command}` ran longer than {timeout} s (external_timeout_seconds)"
+            )
+        if code != 0:
+            raise CheckFailed(f"EXTERNAL_FAILED {job.where}: `{command}` exited {code}: {last}")
+        yield {"external_command": command}
+
+
+def adopt(job: Job) -> contextlib.AbstractContextManager[dict[str, Any]]:
+    """Existing rows (existing_through) are validated and marked, never written; they must be there (on some date
+    the checks expect rows: early in a season TDZA has none, as no team has 15 games yet)."""
+    expected = [d for d, n in job.warehouse.query(job.processor.checks_sql(), job.params).rows if n > 0]
+    present = job.warehouse.partitions(job.processor.table, job.chunk.first, job.chunk.last)
+    if expected and not any(present.get(d) for d in expected):
+        raise CheckFailed(
+            f"ADOPTION_FAILED {job.where}: config says {job.processor.table} exists through "
+            f"{job.season.existing_through}, but it has no rows in {job.chunk.first}..{job.chunk.last}"
+        )
+    return contextlib.nullcontext({})
 
 
 def run_chunk_job(
@@ -94,9 +210,10 @@ def run_chunk_job(
     season_name: str,
     chunk_name: str,
     marker: str,
-    write: Callable[[Job], dict[str, Any]] = write_with_sql,
+    write: Callable[[Job], contextlib.AbstractContextManager[dict[str, Any]]] = write_with_sql,
 ) -> str:
-    """Run (or adopt) one (processor, season, chunk) and write `marker`; return its path."""
+    """Run (or adopt) one (processor, season, chunk) and write `marker`; return its path. `write` replaces the
+    chunk's rows inside a context: the checks run inside it, so a failed check puts the previous rows back."""
     started = dt.datetime.now(dt.UTC)
     processor = PROCESSORS[name]
     season = config.season(season_name)
@@ -108,28 +225,19 @@ def run_chunk_job(
     job = Job(config, processor, season, chunk, warehouse, chunk_dates(warehouse, config, season, chunk))
     adopted = processor.name in PHASE4 and is_adopted(season, chunk)
 
-    extra: dict[str, Any] = {}
     if adopted:
-        present = warehouse.partitions(processor.table, chunk.first, chunk.last)
-        if not any(present.get(d) for d in job.dates.processable):
-            raise CheckFailed(
-                f"ADOPTION_FAILED {job.where}: config says {processor.table} exists through "
-                f"{season.existing_through}, but it has no rows in {chunk.first}..{chunk.last}"
-            )
+        write = adopt
     elif job.dates.processable:
         check_upstream(job)
-        extra = write(job)
-    else:  # a chunk inside the bootstrap window: nothing to compute, but clear stale rows
-        warehouse.replace_partitions(
-            processor.table, f"SELECT * FROM {processor.table} WHERE FALSE", chunk.first, chunk.last
-        )
-
-    written = warehouse.partitions(processor.table, chunk.first, chunk.last)
-    expected = dict(warehouse.query(processor.checks_sql(), job.params).rows) if job.dates.processable else {}
-    results = coverage_checks(written, expected, config.checks["min_row_share"])
-    key_results, fingerprint = table_checks(warehouse, processor, chunk.first, chunk.last)
-    results += key_results
-    raise_on_failure(job.where, results)
+    else:
+        write = clear
+    with write(job) as extra:
+        written = warehouse.owned_rows(processor.table, chunk.first, chunk.last, job.owned)
+        expected = dict(warehouse.query(processor.checks_sql(), job.params).rows) if job.dates.processable else {}
+        results = coverage_checks(written, expected, config.checks["min_row_share"])
+        key_results, fingerprint = table_checks(warehouse, processor, chunk.first, chunk.last, job.owned)
+        results += key_results
+        raise_on_failure(job.where, results)
 
     write_marker(
         marker,

@@ -13,6 +13,7 @@ from .errors import CheckFailed, format_dates
 from .processors import Processor
 from .tables import table_schema
 from .warehouse import Warehouse
+from .warehouse.base import Owned, owned_filter
 
 
 @dataclass(frozen=True)
@@ -58,31 +59,38 @@ def fingerprinted_columns(processor: Processor) -> str:
     )
 
 
-def fingerprint_sql(processor: Processor, group_by_date: bool = False) -> str:
+def fingerprint_sql(processor: Processor, group_by_date: bool = False, owned: Owned | None = None) -> tuple[str, dict]:
     """Rows and the order-independent fingerprint of `first..last` (per date with `group_by_date`: the fingerprint
-    of a range is the BIT_XOR of its dates' fingerprints)."""
+    of a range is the BIT_XOR of its dates' fingerprints), of the `owned` rows only; with the owned filter's
+    parameters (add @first and @last)."""
     date_col = processor.date_column
-    return f"""SELECT {f"{date_col}, " if group_by_date else ""}COUNT(*) AS row_count,
+    owns, owned_params = owned_filter(owned)
+    sql = f"""SELECT {f"{date_col}, " if group_by_date else ""}COUNT(*) AS row_count,
   BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(t))) AS fingerprint
 FROM (SELECT {fingerprinted_columns(processor)} FROM {processor.table}
-  WHERE {date_col} BETWEEN @first AND @last) AS t{f" GROUP BY {date_col}" if group_by_date else ""}"""
+  WHERE {date_col} BETWEEN @first AND @last AND {owns}) AS t{f" GROUP BY {date_col}" if group_by_date else ""}"""
+    return sql, owned_params
 
 
 def format_fingerprint(value) -> str | None:
     return None if value is None else format(int(value) & (2**64 - 1), "016x")
 
 
-def table_check_queries(processor: Processor, first: dt.date, last: dt.date) -> list[tuple[str, dict]]:
+def table_check_queries(
+    processor: Processor, first: dt.date, last: dt.date, owned: Owned | None = None
+) -> list[tuple[str, dict]]:
     """The statements `table_checks` runs, with their parameters (`plan --cost` prices them too): the row stats
-    with the fingerprint, then the duplicated keys."""
+    with the fingerprint, then the duplicated keys; only the `owned` rows of a shared table (another system's rows
+    on those dates are not this job's to judge)."""
     date_col, table = processor.date_column, processor.table
-    where = f"{date_col} BETWEEN @first AND @last"
+    owns, owned_params = owned_filter(owned)
+    where = f"{date_col} BETWEEN @first AND @last AND {owns}"
     keys = ", ".join(processor.key)
     null_keys = " OR ".join(f"{k} IS NULL" for k in processor.key)
     ranges = ",\n  ".join(
         f"COUNTIF({col} < {lo} OR {col} > {hi}) AS {col}" for col, (lo, hi) in processor.ranges.items()
     )
-    params = {"first": first, "last": last}
+    params = {"first": first, "last": last, **owned_params}
     stats = f"""SELECT
   COUNT(*) AS row_count,
   COUNTIF({null_keys}) AS null_keys,
@@ -94,10 +102,11 @@ FROM (SELECT {fingerprinted_columns(processor)} FROM {table} WHERE {where}) AS t
 
 
 def table_checks(
-    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date
+    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date, owned: Owned | None = None
 ) -> tuple[list[CheckResult], str | None]:
-    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last`."""
-    (stats_sql, params), (duplicates_sql, _) = table_check_queries(processor, first, last)
+    """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last` (the `owned`
+    rows)."""
+    (stats_sql, params), (duplicates_sql, _) = table_check_queries(processor, first, last, owned)
     stats = warehouse.query(stats_sql, params).dicts()[0]
     duplicates = warehouse.query(duplicates_sql, params).scalar()
     keys = ", ".join(processor.key)
@@ -108,8 +117,7 @@ def table_checks(
     for col, (lo, hi) in processor.ranges.items():
         bad = stats[col]
         results.append(CheckResult(f"range:{col}", bad == 0, f"{bad} row(s) outside [{lo}, {hi}]"))
-    fingerprint = format_fingerprint(stats["fingerprint"])
-    return results, fingerprint
+    return results, format_fingerprint(stats["fingerprint"])
 
 
 def raise_on_failure(where: str, results: list[CheckResult]) -> None:

@@ -22,6 +22,7 @@ from .errors import format_dates
 from .markers import read_marker
 from .plan import phase4_season_marker, phase5a_season_marker, phase5b_season_marker, phase6_marker
 from .processors import PHASE4, PROCESSORS, TIERS, Processor
+from .runner import owned_rows
 from .validate import fingerprint_sql, format_fingerprint
 from .warehouse import open_warehouse
 
@@ -43,11 +44,10 @@ class Mismatch:
         return f"{self.marker}: {self.what}: {self.detail}"
 
 
-def _per_date(warehouse, processor: Processor, season: Season) -> dict[dt.date, tuple[int, int]]:
-    """(rows, fingerprint as an int) per date of the season, in one query."""
-    rows = warehouse.query(
-        fingerprint_sql(processor, group_by_date=True), {"first": season.start, "last": season.end}
-    ).rows
+def _per_date(warehouse, processor: Processor, season: Season, owned=None) -> dict[dt.date, tuple[int, int]]:
+    """(rows, fingerprint as an int) per date of the season, of the rows its jobs own, in one query."""
+    sql, params = fingerprint_sql(processor, group_by_date=True, owned=owned)
+    rows = warehouse.query(sql, {"first": season.start, "last": season.end, **params}).rows
     return {day: (n, int(fp) & (2**64 - 1)) for day, n, fp in rows}
 
 
@@ -85,7 +85,7 @@ def verify_warehouse(config: Config, season: Season, warehouse=None) -> tuple[li
         if not paths:
             continue
         processor, rollup = PROCESSORS[name], CHUNK_FOLDERS[name][1]
-        found = _per_date(warehouse, processor, season)
+        found = _per_date(warehouse, processor, season, owned_rows(name))
         for path in paths:
             body = read_marker(path, "chunk", "rows_per_date", "fingerprint")
             first, last = (dt.date.fromisoformat(body["chunk"][k]) for k in ("first", "last"))
@@ -97,7 +97,8 @@ def verify_warehouse(config: Config, season: Season, warehouse=None) -> tuple[li
     if tiers.exists():
         body = read_marker(tiers, "fingerprint")
         checked += 1
-        detail = _compare(body, _per_date(warehouse, TIERS, season), season.start, season.end)
+        owned = {"system_id": (config.tier_adjustments["system_id"],)}
+        detail = _compare(body, _per_date(warehouse, TIERS, season, owned), season.start, season.end)
         if detail:
             mismatches.append(Mismatch(str(tiers), TIERS.table, detail))
     return mismatches, checked

@@ -3,6 +3,7 @@ transaction, Arrow sources go through a Parquet load job into a staging table.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -14,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from fake_bigquery import PROJECT
 
-from nba_backfill.errors import WarehouseError
+from nba_backfill.errors import CheckFailed, WarehouseError
 from nba_backfill.tables import table_schema
 
 TABLE = "nba_precompute.player_daily_cache"
@@ -269,3 +270,107 @@ def test_a_pandas_source_is_loaded_like_arrow(fake, warehouse):
     (job_id,) = fake.uploads
     uploaded = pq.read_table(io.BytesIO(fake.uploads[job_id]))
     assert uploaded.to_pylist() == source.drop_columns(["unused_extra_column"]).to_pylist()
+
+
+# -- owned rows and the restore after a failed check -------------------------------------------------------------
+
+PREDICTIONS = "nba_predictions.player_prop_predictions"
+OURS = {"system_id": ("moving_average_baseline_v1", "ensemble_v1")}
+OWNED = "system_id IN UNNEST(@__owned_system_id)"
+
+
+def _statements(script: str) -> list[str]:
+    """The script's statements, without its comment lines."""
+    text = "\n".join(line for line in script.splitlines() if not line.startswith("--"))
+    return [s.strip().removesuffix(";") for s in text.split(";\n") if s.strip()]
+
+
+def _params(config: dict) -> dict:
+    out = {}
+    for p in config["query"]["queryParameters"]:
+        kind = p["parameterType"]["type"]
+        value = p["parameterValue"]
+        out[p["name"]] = (kind, [v["value"] for v in value["arrayValues"]] if kind == "ARRAY" else value["value"])
+    return out
+
+
+def test_an_owned_replace_deletes_and_counts_only_the_owned_rows(fake, warehouse):
+    source = f"SELECT * FROM {PREDICTIONS} WHERE system_id = 'ensemble_v1'"
+
+    warehouse.replace_partitions(PREDICTIONS, source, FIRST, LAST, owned=OURS)
+
+    (config,) = fake.queries()
+    statements = _statements(config["query"]["query"])
+    target = f"`{PROJECT}.{PREDICTIONS}`"
+    replaced = f"`game_date` BETWEEN @__first AND @__last AND {OWNED}"
+    # the source's rows are all owned, or the script stops before the transaction
+    assert statements[2] == (
+        f"SELECT IF(COUNTIF(NOT COALESCE({OWNED}, FALSE)) > 0, ERROR(FORMAT('{PREDICTIONS}: %d row(s) are not owned "
+        "by the backfill (system_id in moving_average_baseline_v1, ensemble_v1)', "
+        f"COUNTIF(NOT COALESCE({OWNED}, FALSE)))), 0) AS rows_not_owned FROM _incoming"
+    )
+    assert statements[3:5] == ["BEGIN TRANSACTION", f"DELETE FROM {target} WHERE {replaced}"]
+    counts = f"SELECT `game_date` AS partition_date, COUNT(*) AS row_count FROM {target}\nWHERE {replaced}"
+    assert statements[7] == f"{counts} GROUP BY 1 ORDER BY 1"
+    assert _params(config)["__owned_system_id"] == ("ARRAY", ["moving_average_baseline_v1", "ensemble_v1"])
+    assert not [r for r in fake.requests if r.method == "DELETE"]  # nothing kept, nothing to drop
+
+
+def _kept(script: str) -> str:
+    (name,) = re.findall(
+        rf"CREATE TABLE IF NOT EXISTS `{PROJECT}\.(nba_predictions\._kept_player_prop_predictions_[0-9a-f]{{12}})`",
+        script,
+    )
+    return name
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_replacing_keeps_the_replaced_rows_and_restores_them_when_a_check_fails(fake, warehouse, fails):
+    fake.on_query("COMMIT TRANSACTION", schema=RESULT_SCHEMA, rows=COUNTS)
+    source = f"SELECT * FROM {PREDICTIONS} WHERE system_id = 'ensemble_v1'"
+
+    with contextlib.suppress(CheckFailed):
+        with warehouse.replacing(PREDICTIONS, source, FIRST, LAST, owned=OURS) as written:
+            assert written == {dt.date(2022, 11, 1): 180, dt.date(2022, 11, 2): 175}
+            if fails:
+                raise CheckFailed("CHECK_FAILED predictions: range:predicted_points")
+
+    target = f"`{PROJECT}.{PREDICTIONS}`"
+    replaced = f"`game_date` BETWEEN @__first AND @__last AND {OWNED}"
+    scripts = fake.sql_texts()
+    statements = _statements(scripts[0])
+    kept = _kept(scripts[0])
+    # a copy of exactly the rows the transaction then deletes, made before it (and expiring by itself)
+    copy = statements.index(
+        f"CREATE TABLE IF NOT EXISTS `{PROJECT}.{kept}`\n"
+        "OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)) AS\n"
+        f"SELECT * FROM {target} WHERE {replaced}"
+    )
+    assert statements[copy + 1 : copy + 3] == ["BEGIN TRANSACTION", f"DELETE FROM {target} WHERE {replaced}"]
+    columns = ", ".join(f"`{c}`" for c in table_schema(PREDICTIONS).column_names)
+    if fails:  # one more job: the restore, one transaction over the same rows
+        assert len(scripts) == 2
+        assert _statements(scripts[1]) == [
+            "BEGIN TRANSACTION",
+            f"DELETE FROM {target} WHERE {replaced}",
+            f"INSERT INTO {target} ({columns})\nSELECT {columns} FROM `{PROJECT}.{kept}`",
+            "COMMIT TRANSACTION",
+        ]
+        restore = _params(fake.queries()[1])
+        assert (restore["__first"], restore["__last"]) == (("DATE", "2022-11-01"), ("DATE", "2022-11-30"))
+        assert restore["__owned_system_id"] == ("ARRAY", ["moving_average_baseline_v1", "ensemble_v1"])
+    else:
+        assert len(scripts) == 1
+    # either way the copy is dropped afterwards
+    deletes = [r.path for r in fake.requests if r.method == "DELETE"]
+    assert deletes == [f"/bigquery/v2/projects/{PROJECT}/datasets/nba_predictions/tables/{kept.split('.')[1]}"]
+
+
+def test_a_failed_replace_drops_its_copy_and_restores_nothing(fake, warehouse):
+    fake.on_query("COMMIT TRANSACTION", error={"reason": "invalidQuery", "message": "2 row(s) are not owned"})
+    with pytest.raises(WarehouseError, match="not owned"):
+        with warehouse.replacing(PREDICTIONS, f"SELECT * FROM {PREDICTIONS}", FIRST, LAST, owned=OURS):
+            raise AssertionError("the checks never run after a failed replace")
+    (script,) = fake.sql_texts()
+    deletes = [r.path.rsplit("/", 1)[1] for r in fake.requests if r.method == "DELETE"]
+    assert deletes == [_kept(script).split(".")[1]]

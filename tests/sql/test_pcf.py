@@ -39,6 +39,11 @@ SHOT_PROFILES = {
 DEFENSE = [(9.0, -3.0, 10.0), (4.5, 8.0, -2.0), (-7.0, 2.5, 6.0), (0.0, -12.0, -9.0)]
 
 
+# edge plays on days 30, 32, 34 for exactly 105 minutes, 35 a game (no fatigue penalty on day 35), minutes whose
+# float sum, newest first, is 105.00000000000001
+EDGE_MINUTES = {30: 40.7, 32: 34.2, 34: 30.1}
+
+
 def build() -> tuple[TinyLeague, list[dict], list[dict]]:
     """A and B play daily on days 0-40, C and D every third day. TOGS rows for A, B, C (none for D).
     Players: tired (A, daily, 41 min), fresh (A, every 4th day), b2b (B, days d % 5 in {0, 1}), dnpy (B,
@@ -70,6 +75,8 @@ def build() -> tuple[TinyLeague, list[dict], list[dict]]:
             play(ab, "gone", "A", 25.0)
         if day <= 3:
             play(ab, "lineonly", "A", 15.0)
+        if day in EDGE_MINUTES:
+            play(ab, "edge", "A", EDGE_MINUTES[day])
         if day == 20:
             lg.prop("tired", ab, minutes_before_tipoff=60)
             lg.prop("fresh", ab, minutes_before_tipoff=-10)
@@ -136,8 +143,9 @@ def expected_pcf(league: TinyLeague, shot_zones: list[dict], zone_defense: list[
         last7 = [r for r in played if r["game_date"] > d - dt.timedelta(days=7)]
         days_rest = (d - dates[-1]).days if dates else None
         games7 = len(last7)
-        minutes7 = sum(r["minutes_played"] or 0 for r in last7)
-        avg7 = minutes7 / games7 if games7 else None
+        seconds7 = sum(round((r["minutes_played"] or 0) * 60) for r in last7)  # exact units (SPEC: fatigue)
+        minutes7 = seconds7 / 60
+        avg7 = seconds7 / (60 * games7) if games7 else None
         b2b14 = sum(1 for a, b in pairwise(dates) if a > d - dt.timedelta(days=14) and (b - a).days == 1)
         usage3 = _mean(r["usage_rate"] for r in played[-3:])
         season_usage = _mean(r["usage_rate"] for r in played)
@@ -150,8 +158,8 @@ def expected_pcf(league: TinyLeague, shot_zones: list[dict], zone_defense: list[
         elif (days_rest or 1) >= 3:
             fatigue += 5
         fatigue -= 10 if games7 >= 4 else 0
-        fatigue -= 10 if minutes7 > 240 else 0
-        fatigue -= 8 if (avg7 if avg7 is not None else 30) > 35 else 0
+        fatigue -= 10 if seconds7 > 240 * 60 else 0
+        fatigue -= 8 if games7 and seconds7 > 35 * 60 * games7 else 0
         fatigue -= 12 if b2b14 >= 2 else 5 if b2b14 == 1 else 0
         fatigue = _clamp(fatigue, 0, 100)
 
@@ -288,6 +296,15 @@ def test_named_cases(chunk):
     assert not any(p == "propnohist" for _, p in got)
     # pd's team D plays only every third day
     assert (day(30), "pd") in got and (day(31), "pd") not in got
+    # 105 minutes in 3 games is 35 a game, not more, whatever the float sum says: only the back-to-back counts
+    assert 30.1 + 34.2 + 40.7 > 105  # the float sum the minutes would give
+    edge = got[(day(35), "edge")]
+    assert (edge["games_in_last_7_days"], edge["minutes_in_last_7_days"], edge["avg_minutes_per_game_last_7"]) == (
+        3,
+        105,
+        35,
+    )
+    assert edge["fatigue_score"] == 100 - 15
 
 
 def test_outcomes_on_or_after_d_change_nothing(written, tmp_path):

@@ -26,7 +26,7 @@ PHASE5_PARAMS = {
     "past_predictions": {"training_start", "before_date"},
     "tier_adjustments": {"start_date", "end_date", "key_dates", "lookback_days", "min_sample", "system_id"},
     "apply_tier_adjustments": {"start_date", "end_date", "season_start", "system_id"},
-    "grading": {"start_date", "end_date"},
+    "grading": {"start_date", "end_date", "system_ids"},
     "tier_check": {"start_date", "end_date", "system_id"},
 }
 

@@ -136,11 +136,15 @@ GRADING_CASES = {
 def test_grading_follows_the_spec_row_by_row(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_rows(
-        warehouse, PREDICTIONS, [p for p, _ in GRADING_CASES.values()] + [prediction("over_win", "2024-12-11", 30.0)]
-    )  # outside the graded range
+        warehouse,
+        PREDICTIONS,
+        [p for p, _ in GRADING_CASES.values()]
+        + [prediction("over_win", "2024-12-11", 30.0)]  # outside the graded range
+        + [prediction("foreign", DAY, 30.0, system="live_system_v7")],  # not a system of the backfill
+    )
     write_rows(warehouse, PGS, [b for _, b in GRADING_CASES.values() if b is not None])
 
-    params = {"start_date": d(DAY), "end_date": d(DAY)}
+    params = {"start_date": d(DAY), "end_date": d(DAY), "system_ids": [ENSEMBLE]}
     warehouse.replace_partitions(ACCURACY, sql("grading"), d(DAY), d(DAY), params)
     rows = {r["player_lookup"]: r for r in warehouse.query(f"SELECT * FROM {ACCURACY}").dicts()}
 
@@ -381,6 +385,7 @@ def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
         first,
         last,
         {"start_date": first, "end_date": last, "season_start": SEASON_START, "system_id": ENSEMBLE},
+        owned={"system_id": (ENSEMBLE,)},
     )
     rows = warehouse.query(f"SELECT * FROM {PREDICTIONS}").dicts()
 
@@ -399,7 +404,7 @@ def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
         ("rotation", "2024-12-15", ENSEMBLE): ("ROTATION_10_19", 0.0, 14.0, None),
         ("bench", "2024-12-15", ENSEMBLE): ("BENCH_0_9", -0.5, 4.5, d("2024-12-01")),  # -1.0 x 0.5
         ("star", "2024-12-15", ENSEMBLE): ("STAR_30PLUS", 0.0, 33.0, None),
-        ("starter", "2024-12-15", BASELINE): (None, None, None, None),
+        ("starter", "2024-12-15", BASELINE): ("STALE", 9.0, 30.0, None),  # another system's row: as it was
         ("starter", "2024-12-16", ENSEMBLE): (None, None, None, None),  # untouched partition
     }
 
@@ -415,7 +420,7 @@ def test_apply_returns_exactly_the_prediction_columns(tmp_path):
     }
     result = warehouse.query(sql("apply_tier_adjustments"), params)
     assert result.columns == table_schema(PREDICTIONS).column_names
-    assert len(result.rows) == 6
+    assert len(result.rows) == 5  # the ensemble's rows in the range, not the baseline's
 
 
 # -- 5C: raw vs adjusted MAE over the same rows --------------------------------------------------------------------
@@ -435,8 +440,11 @@ def test_tier_check_compares_identical_rows_zero_adjustments_included(tmp_path):
             box("star", "2024-12-15", 0, 0.0, is_dnp=True),  # DNP: voided, left out
         ],
     )
-    warehouse.replace_partitions(PREDICTIONS, sql("apply_tier_adjustments"), first, last, params)
-    warehouse.replace_partitions(ACCURACY, sql("grading"), first, last, {"start_date": first, "end_date": last})
+    warehouse.replace_partitions(
+        PREDICTIONS, sql("apply_tier_adjustments"), first, last, params, {"system_id": (ENSEMBLE,)}
+    )
+    grading = {"start_date": first, "end_date": last, "system_ids": [ENSEMBLE, BASELINE]}
+    warehouse.replace_partitions(ACCURACY, sql("grading"), first, last, grading)
 
     (check,) = run(warehouse, "tier_check", **params)
 

@@ -66,9 +66,41 @@ def test_parse_chunk_rejects_names_that_are_not_chunks():
 
 
 def test_adoption_covers_only_whole_chunks_before_existing_through():
-    season = Season("2021-22", dt.date(2021, 10, 19), dt.date(2022, 4, 10), dt.date(2022, 1, 7))
+    through = dt.date(2022, 1, 7)
+    season = Season("2021-22", dt.date(2021, 10, 19), dt.date(2022, 4, 10), through)
     chunks = season_chunks(season, 30)
-    assert [is_adopted(season, c) for c in chunks[:4]] == [True, True, False, False]
+    # 30-day chunks from the start, then a short one ending at existing_through, then 30-day chunks again
+    assert [c.name for c in chunks[:4]] == [
+        "2021-10-19_2021-11-17",
+        "2021-11-18_2021-12-17",
+        "2021-12-18_2022-01-07",
+        "2022-01-08_2022-02-06",
+    ]
+    assert [is_adopted(season, c) for c in chunks[:4]] == [True, True, True, False]
+    # at the default chunking the season is two chunks: the adopted one and the rest
+    assert [(c.first, c.last, is_adopted(season, c)) for c in season_chunks(season, 200)] == [
+        (season.start, through, True),
+        (through + dt.timedelta(days=1), season.end, False),
+    ]
+
+
+@given(
+    length=st.integers(min_value=0, max_value=250),
+    through_day=st.integers(min_value=0, max_value=250),
+    chunk_days=st.integers(min_value=1, max_value=220),
+)
+def test_no_chunk_straddles_existing_through(length, through_day, chunk_days):
+    start = dt.date(2021, 10, 19)
+    end = start + dt.timedelta(days=length)
+    through = start + dt.timedelta(days=min(through_day, length))
+    season = Season("2021-22", start, end, through)
+    chunks = season_chunks(season, chunk_days)
+    assert [d for c in chunks for d in c.days()] == [start + dt.timedelta(days=i) for i in range(length + 1)]
+    assert all(c.last <= through or c.first > through for c in chunks)
+    assert [d for c in chunks if is_adopted(season, c) for d in c.days()] == [
+        start + dt.timedelta(days=i) for i in range((through - start).days + 1)
+    ]
+    assert all((c.last - c.first).days + 1 <= chunk_days for c in chunks)
 
 
 def test_all_seasons_requests_every_chunk_marker_and_rollup():

@@ -173,3 +173,150 @@ def test_countif_over_no_rows_is_zero_as_in_bigquery(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     result = warehouse.query(f"SELECT COUNTIF(game_status = 3) AS finals FROM {SCHEDULE} WHERE FALSE")
     assert result.dicts() == [{"finals": 0}]
+
+
+# -- owned rows, restore after a failed check, stale staging files, corrupt files ------------------------------
+
+TIERS = "nba_predictions.scoring_tier_adjustments"
+OURS = {"system_id": ("ensemble_v1",)}
+
+
+def tier(day: str, system: str, adjustment: float, tier_name: str = "STAR_30PLUS") -> dict:
+    return dict(
+        as_of_date=d(day),
+        system_id=system,
+        scoring_tier=tier_name,
+        sample_size=12,
+        lookback_days=30,
+        recommended_adjustment=adjustment,
+        scale_factor=0.5,
+    )
+
+
+def tiers_warehouse(tmp_path) -> DuckDBWarehouse:
+    """November: ours and a foreign system's rows on the 1st and 15th, ours alone on the 30th."""
+    warehouse = DuckDBWarehouse(tmp_path)
+    write_rows(
+        warehouse,
+        TIERS,
+        [
+            tier("2022-11-01", "ensemble_v1", 1.0),
+            tier("2022-11-01", "live_system_v7", 0.1 + 0.2),  # a float that must keep its last bit
+            tier("2022-11-15", "ensemble_v1", 2.0),
+            tier("2022-11-15", "live_system_v7", -3.25, "BENCH_0_9"),
+            tier("2022-11-30", "ensemble_v1", 4.0),
+        ],
+    )
+    return warehouse
+
+
+def rows(warehouse: DuckDBWarehouse, where: str = "TRUE") -> list[tuple]:
+    return sorted(warehouse.query(f"SELECT * FROM {TIERS} WHERE {where}").rows)
+
+
+def test_an_owned_replace_keeps_other_systems_rows_on_its_dates(tmp_path):
+    warehouse = tiers_warehouse(tmp_path)
+    foreign = rows(warehouse, "system_id = 'live_system_v7'")
+    new = (
+        f"SELECT * REPLACE (9.0 AS recommended_adjustment) FROM {TIERS} "
+        "WHERE system_id = 'ensemble_v1' AND as_of_date = '2022-11-15'"
+    )
+
+    written = warehouse.replace_partitions(TIERS, new, d("2022-11-01"), d("2022-11-15"), owned=OURS)
+
+    assert written == {d("2022-11-15"): 1}
+    assert rows(warehouse, "system_id = 'live_system_v7'") == foreign  # the same values, to the last bit
+    ours = warehouse.query(f"SELECT as_of_date, recommended_adjustment FROM {TIERS} WHERE system_id = 'ensemble_v1'")
+    assert sorted(ours.rows) == [(d("2022-11-15"), 9.0), (d("2022-11-30"), 4.0)]  # the 1st was ours: removed
+    # without the filter, the same replace removes every row of those dates
+    warehouse.replace_partitions(TIERS, new, d("2022-11-01"), d("2022-11-15"))
+    assert rows(warehouse, "system_id = 'live_system_v7'") == []
+
+
+def test_an_owned_replace_refuses_rows_it_does_not_own(tmp_path):
+    warehouse = tiers_warehouse(tmp_path)
+    before = rows(warehouse)
+    with pytest.raises(WarehouseError, match=r"^nba_predictions.scoring_tier_adjustments: 2 row\(s\) are not owned "):
+        warehouse.replace_partitions(
+            TIERS,
+            f"SELECT * FROM {TIERS} WHERE as_of_date < '2022-11-30'",
+            d("2022-11-01"),
+            d("2022-11-15"),
+            owned=OURS,
+        )
+    assert rows(warehouse) == before
+
+
+@pytest.mark.parametrize("owned", [None, OURS])
+def test_a_failed_check_inside_replacing_restores_exactly_the_replaced_rows(tmp_path, owned):
+    warehouse = tiers_warehouse(tmp_path)
+    before = rows(warehouse)
+    folder = tmp_path / "nba_predictions" / "scoring_tier_adjustments"
+    new = f"SELECT * REPLACE (DATE '2022-12-02' AS as_of_date) FROM {TIERS} WHERE system_id = 'ensemble_v1'"
+
+    with pytest.raises(RuntimeError, match="check failed"):
+        with warehouse.replacing(TIERS, new, d("2022-11-15"), d("2022-12-31"), owned=owned) as written:
+            assert written == {d("2022-12-02"): 3}
+            assert len(rows(warehouse, "as_of_date = '2022-12-02'")) == 3  # the checks see the new rows
+            # meanwhile another job rewrites a date of the same month outside the range: its write must survive
+            DuckDBWarehouse(tmp_path).replace_partitions(
+                TIERS,
+                f"SELECT * REPLACE (8.0 AS recommended_adjustment) FROM {TIERS} "
+                "WHERE as_of_date = '2022-11-01' AND system_id = 'ensemble_v1'",
+                d("2022-11-01"),
+                d("2022-11-01"),
+                owned=OURS,
+            )
+            raise RuntimeError("check failed")
+
+    other_job = [r for r in rows(warehouse) if r[0] == d("2022-11-01") and r[1] == "ensemble_v1"]
+    assert [r[8] for r in other_job] == [8.0]
+    assert rows(warehouse) == sorted([r for r in before if r[:2] != (d("2022-11-01"), "ensemble_v1")] + other_job)
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["2022-11.parquet"]  # December's new file is gone
+    assert list((folder / "_staging").iterdir()) == []  # nothing kept behind
+
+
+def test_rows_that_pass_their_checks_stay_and_nothing_is_kept(tmp_path):
+    warehouse = tiers_warehouse(tmp_path)
+    new = f"SELECT * REPLACE (7.0 AS recommended_adjustment) FROM {TIERS} WHERE as_of_date = '2022-11-30'"
+    with warehouse.replacing(TIERS, new, d("2022-11-30"), d("2022-11-30"), owned=OURS):
+        pass
+    assert warehouse.query(f"SELECT recommended_adjustment FROM {TIERS} WHERE as_of_date = '2022-11-30'").rows == [
+        (7.0,)
+    ]
+    assert list((tmp_path / "nba_predictions" / "scoring_tier_adjustments" / "_staging").iterdir()) == []
+
+
+def test_the_next_write_removes_what_a_killed_writer_left_in_staging(tmp_path):
+    import subprocess
+    import sys
+
+    warehouse = tiers_warehouse(tmp_path)
+    staging = tmp_path / "nba_predictions" / "scoring_tier_adjustments" / "_staging"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    left = [staging / f"2022-11.{dead_pid}.3.tmp", staging / f"2022-11.{dead_pid}.4.old"]
+    alive = staging / f"2022-11.{os.getpid()}.5.old"  # a job still running its checks keeps its months
+    for path in (*left, alive):
+        path.write_bytes(b"half a parquet file")
+
+    write_rows(warehouse, TIERS, [tier("2022-11-30", "ensemble_v1", 5.0)])
+
+    assert sorted(staging.iterdir()) == [alive]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty"])
+def test_a_corrupt_month_file_is_one_line_naming_it(tmp_path, damage):
+    tiers_warehouse(tmp_path)
+    path = tmp_path / "nba_predictions" / "scoring_tier_adjustments" / "2022-11.parquet"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"")
+    fresh = DuckDBWarehouse(tmp_path)
+    for call in (
+        lambda: fresh.partitions(TIERS),
+        lambda: fresh.query(f"SELECT COUNT(*) FROM {TIERS}"),
+        lambda: write_rows(fresh, TIERS, [tier("2022-11-30", "ensemble_v1", 5.0)]),
+    ):
+        with pytest.raises(WarehouseError) as err:
+            call()
+        assert "\n" not in str(err.value) and str(path) in str(err.value), str(err.value)

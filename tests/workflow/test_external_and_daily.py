@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+import pytest
 from workflow_helpers import PREDICTIONS, SEASON, by_key
 
 from nba_backfill.markers import read_marker
@@ -64,6 +65,9 @@ def test_an_external_processor_is_checked_and_marked_like_the_built_in_one(seaso
     # the same rows as the built-in SQL wrote, by the marker's own per-date counts and fingerprint
     assert body["rows_per_date"] == built_in["rows_per_date"]
     assert body["fingerprint"] == built_in["fingerprint"]
+    # the command's output is in the job's log
+    log = (workflow.workdir / f"logs/phase4/psza/{SEASON}/{chunk.name}.log").read_text()
+    assert f"wrote nba_precompute.player_shot_zone_analysis {chunk.first}" in log
 
 
 def test_an_external_processor_writing_bad_output_is_refused(season_run, tmp_path):
@@ -79,6 +83,84 @@ def test_an_external_processor_writing_bad_output_is_refused(season_run, tmp_pat
     assert not workflow.marker(marker).exists()
     log = (workflow.workdir / f"logs/phase4/psza/{SEASON}/{chunk.name}.log").read_text()
     assert f"error: CHECK_FAILED psza {SEASON} {chunk.name}: coverage:" in log
+
+
+PSZA = "nba_precompute.player_shot_zone_analysis"
+
+
+def external(workflow, command: str, **settings) -> tuple[str, list[str]]:
+    """psza under `command`; its second chunk's marker removed; the table's rows (repr) as they are."""
+    raw = workflow.raw_config()
+    raw["external_processors"] = {"psza": command}
+    raw.update(settings)
+    workflow.write_config(raw)
+    chunk = season_chunks(workflow.config().season(SEASON), workflow.config().chunk_days)[1]
+    marker = f"markers/phase4/psza/{SEASON}/{chunk.name}.done"
+    workflow.marker(marker).unlink()
+    return marker, sorted(map(repr, workflow.read_rows(PSZA)))
+
+
+def test_an_external_true_over_old_rows_is_refused_and_the_rows_put_back(season_run, tmp_path):
+    """`true` exits 0 without writing: the chunk was cleared before it ran, so the checks fail on an empty chunk
+    (not pass on the old rows), and the old rows are put back."""
+    workflow = season_run.clone(tmp_path / "run")
+    marker, before = external(workflow, "true --start {start} --end {end}")
+
+    proc = workflow.run(marker, check=False)
+
+    assert proc.returncode != 0
+    assert not workflow.marker(marker).exists()
+    chunk = marker.rsplit("/", 1)[1].removesuffix(".done")
+    log = (workflow.workdir / f"logs/phase4/psza/{SEASON}/{chunk}.log").read_text()
+    assert f"error: CHECK_FAILED psza {SEASON} {chunk}: coverage: 0/" in log
+    assert sorted(map(repr, workflow.read_rows(PSZA))) == before
+
+
+def test_an_external_command_that_runs_too_long_is_stopped_and_the_rows_put_back(season_run, tmp_path):
+    workflow = season_run.clone(tmp_path / "run")
+    marker, before = external(
+        workflow,
+        f"{sys.executable} -c 'import time; print(\"started\", flush=True); time.sleep(60)'",
+        external_timeout_seconds=2,
+    )
+    chunk = marker.rsplit("/", 1)[1].removesuffix(".done")
+
+    proc = workflow.nba("run", "psza", "--season", SEASON, "--chunk", chunk)
+
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == ["started"]
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: EXTERNAL_TIMEOUT psza {SEASON} {chunk}: ") and "longer than 2 s" in line, line
+    assert sorted(map(repr, workflow.read_rows(PSZA))) == before
+    assert not workflow.marker(marker).exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            "true --day {date}",
+            "external_processors.psza: unknown placeholder {date} (known: {start}, {end}, {season}, {chunk})",
+        ),
+        (
+            "no-such-backfill-script --start {start}",
+            "external_processors.psza: program 'no-such-backfill-script' not found",
+        ),
+    ],
+)
+def test_a_bad_external_command_is_one_line_before_anything_is_cleared(season_run, tmp_path, command, message):
+    workflow = season_run.clone(tmp_path / "run")
+    marker, before = external(workflow, command)
+    chunk = marker.rsplit("/", 1)[1].removesuffix(".done")
+    files = {p: p.stat().st_ino for p in workflow.table_files(PSZA)}
+
+    proc = workflow.nba("run", "psza", "--season", SEASON, "--chunk", chunk)
+
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: {message}"), line
+    assert {p: p.stat().st_ino for p in workflow.table_files(PSZA)} == files  # not even rewritten
+    assert not workflow.marker(marker).exists()
 
 
 def test_daily_runs_one_date_end_to_end_and_then_nothing_is_left(season_run, tmp_path):

@@ -3,6 +3,7 @@ partitions, adoption of existing data, the runbook's validation query, and resum
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -14,6 +15,9 @@ from nba_backfill import plan, processors
 from nba_backfill.errors import CheckFailed
 from nba_backfill.markers import read_marker
 from nba_backfill.runner import run_chunk_job
+from nba_backfill.tables import table_schema
+from nba_backfill.validate import table_checks
+from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 pytestmark = pytest.mark.slow
 
@@ -146,7 +150,7 @@ def test_validation_names_a_date_missing_from_the_output(season_run, tmp_path, m
     marker.unlink()
 
     with pytest.raises(CheckFailed) as err:
-        run_in_process(wf, "mlfs", chunk, write=lambda job: {})
+        run_in_process(wf, "mlfs", chunk, write=lambda job: contextlib.nullcontext({}))
 
     message = str(err.value)
     assert message.startswith(f"CHECK_FAILED mlfs {SEASON} {chunk.name}: "), message
@@ -154,8 +158,9 @@ def test_validation_names_a_date_missing_from_the_output(season_run, tmp_path, m
     assert not marker.exists()
 
 
-def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkeypatch):
-    """The MLFS statement made to produce no row for one date: the write succeeds, the checks name the date."""
+def test_a_write_that_loses_a_date_fails_validation_and_leaves_the_table_as_it_was(season_run, tmp_path, monkeypatch):
+    """The MLFS statement made to produce no row for one date: the write succeeds, the checks name the date, and
+    the previous rows are put back (the table's rows and fingerprint as before the job)."""
     wf = season_run.clone(tmp_path / "run")
     monkeypatch.chdir(wf.workdir)
     chunk = chunks(wf)[0]
@@ -170,7 +175,9 @@ def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkey
 
     monkeypatch.setattr(processors, "sql_text", sql_text)
     marker = wf.marker(plan.phase4_marker("mlfs", SEASON, chunk.name))
+    fingerprint = read_marker(marker)["fingerprint"]
     marker.unlink()
+    before = sorted(map(repr, wf.read_rows(PHASE4_TABLES["mlfs"])))
 
     with pytest.raises(CheckFailed) as err:
         run_in_process(wf, "mlfs", chunk)
@@ -178,8 +185,11 @@ def test_a_write_that_loses_a_date_fails_validation(season_run, tmp_path, monkey
     message = str(err.value)
     assert message.startswith(f"CHECK_FAILED mlfs {SEASON} {chunk.name}: "), message
     assert f"missing {day}" in message, message
-    assert day not in wf.partition_dates(PHASE4_TABLES["mlfs"])
     assert not marker.exists()
+    assert sorted(map(repr, wf.read_rows(PHASE4_TABLES["mlfs"]))) == before  # the rejected rows did not stay
+    warehouse = DuckDBWarehouse(wf.workdir / "warehouse")
+    _, now = table_checks(warehouse, processors.PHASE4["mlfs"], chunk.first, chunk.last)
+    assert now == fingerprint
 
 
 # -- adoption ------------------------------------------------------------------------------------------------
@@ -219,6 +229,68 @@ def test_adoption_marks_covered_chunks_without_rewriting_them(season_run, tmp_pa
     rewritten = [k for k, v in after.items() if k not in covered and before.get(k) != v]
     assert rewritten, "the chunk after existing_through was not computed"
     assert wf.marker(season_marker).exists()
+
+
+def plant(wf, table: str, day: dt.date, column: str, value) -> dict:
+    """Set `column` of one row of `day` to `value` (plain DuckDB, beside the month file and renamed, as a
+    platform's own writer would); return the row's key."""
+    import duckdb
+
+    schema = table_schema(table)
+    part, key = schema.partition_by, schema.cluster_by[0]
+    path = wf.table_dir(table) / f"{day:%Y-%m}.parquet"
+    tmp = path.with_suffix(".plant")
+    con = duckdb.connect()
+    try:
+        (who,) = con.execute(f"SELECT MIN({key}) FROM read_parquet(?) WHERE {part} = ?", [str(path), day]).fetchone()
+        con.execute(
+            f"COPY (SELECT * REPLACE (IF({part} = ? AND {key} = ?, ?, {column}) AS {column}) FROM read_parquet(?)) "
+            f"TO '{tmp}' (FORMAT parquet)",
+            [day, who, value, str(path)],
+        )
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return {part: day, key: who}
+
+
+@pytest.mark.parametrize("chunk_days", [200, 30])
+def test_adopted_dates_are_never_written_at_any_chunk_size(season_run, tmp_path, chunk_days):
+    """existing_through in the middle of a month and of a chunk: the chunks are cut there, so a sentinel planted
+    in an adopted row survives, every adopted row stays as it was, and the dates after it are computed."""
+    wf = season_run.clone(tmp_path / "run")
+    through = dt.date(2023, 12, 5)
+    pcf = PHASE4_TABLES["pcf"]
+    day = max(d for d in wf.partition_dates(pcf) if d <= through)
+    sentinel = plant(wf, pcf, day, "fatigue_score", 42)  # a score no sum of fatigue's terms gives
+    after = min(d for d in wf.partition_dates(pcf) if d > through)
+    stale = plant(wf, pcf, after, "fatigue_score", 42)  # computed dates: this one must be overwritten
+    shutil.rmtree(wf.workdir / "markers" / "phase4")
+    raw = wf.raw_config()
+    raw["chunk_days"] = chunk_days
+    raw["seasons"][SEASON]["existing_through"] = through.isoformat()
+    wf.write_config(raw)
+    adopted = {t: sorted(map(repr, wf.read_rows(t, last=through))) for t in PHASE4_TABLES.values()}
+
+    wf.run(plan.phase4_season_marker(SEASON))
+
+    where = " AND ".join(f"{k} = '{v}'" for k, v in sentinel.items())
+    assert [r["fatigue_score"] for r in wf.read_rows(pcf, where=where)] == [42]
+    assert {t: sorted(map(repr, wf.read_rows(t, last=through))) for t in PHASE4_TABLES.values()} == adopted
+    season = wf.config().season(SEASON)
+    for chunk in plan.season_chunks(season, chunk_days):
+        assert chunk.last <= through or chunk.first > through, chunk
+        for name in PHASE4:
+            body = read_marker(wf.marker(plan.phase4_marker(name, SEASON, chunk.name)))
+            assert body["mode"] == ("adopted" if chunk.last <= through else "computed"), (name, chunk)
+    where = " AND ".join(f"{k} = '{v}'" for k, v in stale.items())
+    assert [r["fatigue_score"] for r in wf.read_rows(pcf, where=where)] != [42]
+    # and computed at this chunk size, every row after it is the same, bit for bit, as the 60-day chunks wrote
+    first = through + dt.timedelta(days=1)
+    for table in PHASE4_TABLES.values():
+        assert sorted(map(repr, wf.read_rows(table, first=first))) == sorted(
+            map(repr, season_run.workflow.read_rows(table, first=first))
+        ), table
 
 
 def test_adopting_from_an_empty_warehouse_fails(season_run, tmp_path, monkeypatch):

@@ -214,11 +214,9 @@ CHUNK_DAYS = 60
 
 # -- comparing rows ------------------------------------------------------------------------------------------
 def same_value(a, b) -> bool:
-    """Equal, floats up to 1e-9 relative (so a last-bit difference in a float sum is not a "change")."""
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) and math.isnan(b):
-            return True
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    """Equal, bit for bit (a NaN equals a NaN): a date's rows must not change at all when later dates do."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
     return a == b
 
 

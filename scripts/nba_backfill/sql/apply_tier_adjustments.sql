@@ -1,12 +1,13 @@
 -- Phase 5A: apply the tier adjustments to @system_id's predictions (facts §5 "Application"; SPEC). A prediction
 -- for D uses its tier's row with the latest as_of_date <= D (computed from games before that date, so from
 -- games before D); only this season's key dates count (@season_start), so seasons stay independent. No such row -> adjustment 0 and adjusted_points = predicted_points, so 5C compares the
--- same rows on both sides. Other systems' rows get NULL tier columns. Output: the predictions table's columns.
+-- same rows on both sides. Output: the predictions table's columns, for @system_id's rows only (the replace owns
+-- just those, so every other system's rows on these dates stay as they are).
 WITH
 predictions AS (
   SELECT *
   FROM nba_predictions.player_prop_predictions
-  WHERE game_date BETWEEN @start_date AND @end_date
+  WHERE game_date BETWEEN @start_date AND @end_date AND system_id = @system_id
 ),
 adjustments AS (
   SELECT as_of_date, scoring_tier, recommended_adjustment * scale_factor AS tier_adjustment
@@ -16,26 +17,24 @@ adjustments AS (
 
 tiered AS (  -- tier by the season average before the game (facts §5 classify_tier_by_season_avg)
   SELECT *,
-    IF(system_id = @system_id,
-      CASE
-        WHEN season_avg_points >= 30 THEN 'STAR_30PLUS'
-        WHEN season_avg_points >= 20 THEN 'STARTER_20_29'
-        WHEN season_avg_points >= 10 THEN 'ROTATION_10_19'
-        ELSE 'BENCH_0_9'  -- including no season average yet
-      END,
-      NULL) AS tier
+    CASE
+      WHEN season_avg_points >= 30 THEN 'STAR_30PLUS'
+      WHEN season_avg_points >= 20 THEN 'STARTER_20_29'
+      WHEN season_avg_points >= 10 THEN 'ROTATION_10_19'
+      ELSE 'BENCH_0_9'  -- including no season average yet
+    END AS tier
   FROM predictions
 ),
 latest_adjustments AS (  -- per (date, tier): the newest adjustment dated on or before the game date
   SELECT d.game_date, d.tier, a.as_of_date, a.tier_adjustment
-  FROM (SELECT DISTINCT game_date, tier FROM tiered WHERE tier IS NOT NULL) AS d
+  FROM (SELECT DISTINCT game_date, tier FROM tiered) AS d
   JOIN adjustments AS a ON a.scoring_tier = d.tier
   WHERE a.as_of_date <= d.game_date
   QUALIFY ROW_NUMBER() OVER (PARTITION BY d.game_date, d.tier ORDER BY a.as_of_date DESC) = 1
 ),
 adjusted AS (
   SELECT t.*,
-    IF(t.tier IS NULL, NULL, COALESCE(l.tier_adjustment, 0)) AS new_tier_adjustment,
+    COALESCE(l.tier_adjustment, 0) AS new_tier_adjustment,
     l.as_of_date AS new_tier_as_of_date
   FROM tiered AS t
   LEFT JOIN latest_adjustments AS l ON l.game_date = t.game_date AND l.tier = t.tier

@@ -1,12 +1,13 @@
 -- Phase 5B grading (facts §6; SPEC "Grading"): every prediction of the date range against the player's box
 -- score. A DNP (is_dnp, no points, or 0 points with no minutes) or a missing box score voids the row: errors,
 -- margins and correctness stay NULL. prediction_correct is NULL for PASS / NO_LINE / no line / push / voided.
+-- Only the backfill's systems (@system_ids): the platform's other systems grade their own rows.
 WITH
 predictions AS (
   SELECT player_lookup, game_id, game_date, system_id, team_abbr, opponent_team_abbr, predicted_points,
     adjusted_points, confidence_score, recommendation, current_points_line, has_prop_line
   FROM nba_predictions.player_prop_predictions
-  WHERE game_date BETWEEN @start_date AND @end_date
+  WHERE game_date BETWEEN @start_date AND @end_date AND system_id IN UNNEST(@system_ids)
 ),
 actuals AS (
   SELECT player_lookup, game_date, team_abbr, opponent_team_abbr, points, minutes_played, is_dnp

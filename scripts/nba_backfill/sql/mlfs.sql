@@ -65,7 +65,9 @@ played_games AS (
   SELECT player_lookup, game_date, points, minutes_played, ft_makes,
     ROW_NUMBER() OVER by_date AS k,
     SUM(points) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS points_season_sum,
-    SUM(minutes_played) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS minutes_season_sum,
+    -- in whole seconds (integers): a float running sum's last bits depend on how many later rows the window holds
+    SUM(CAST(ROUND(minutes_played * 60) AS INT64)) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+      AS seconds_season_sum,
     COUNT(minutes_played) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS minutes_season_n
   FROM flagged_games WHERE played
   WINDOW by_date AS (PARTITION BY player_lookup ORDER BY game_date)
@@ -120,7 +122,7 @@ roster AS (  -- the player's game on D: his team's game, else the game of his li
 player_season AS (
   SELECT r.d, r.player_lookup, g.k AS games, g.game_date AS last_game_date,
     SAFE_DIVIDE(g.points_season_sum, g.k) AS points_avg_season,
-    SAFE_DIVIDE(g.minutes_season_sum, g.minutes_season_n) AS minutes_season
+    SAFE_DIVIDE(g.seconds_season_sum, 60 * g.minutes_season_n) AS minutes_season
   FROM roster r JOIN played_games g ON g.player_lookup = r.player_lookup AND g.k = r.games_played
 ),
 -- the last-10 list: his last 10 played games before D (k within 10 of his latest), newest first; as a player plays

@@ -120,8 +120,16 @@ played_games AS (
     minutes_played,
     usage_rate,
     LAG(game_date) OVER player_order AS previous_game_date,
-    AVG(usage_rate) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS usage_rate_last_3_games,
-    AVG(usage_rate) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS season_usage_rate
+    -- both means summed in billionths (integers): a float running sum's last bits depend on how many later rows
+    -- the window holds, so on the chunk's size; an integer sum's do not (and the same games give the same mean)
+    SAFE_DIVIDE(
+      SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW),
+      1e9 * COUNT(usage_rate) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
+    ) AS usage_rate_last_3_games,
+    SAFE_DIVIDE(
+      SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+      1e9 * COUNT(usage_rate) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    ) AS season_usage_rate
   FROM player_games
   WHERE NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0)
   WINDOW player_order AS (PARTITION BY player_lookup ORDER BY game_date, game_id)
@@ -139,7 +147,6 @@ recent_games AS (
   SELECT
     r.game_date,
     r.player_lookup,
-    r.games_back,
     g.game_date AS played_date,
     g.minutes_played,
     g.usage_rate,
@@ -156,23 +163,16 @@ context AS (
     game_date,
     player_lookup,
     COUNTIF(in_last_7) AS games_in_last_7_days,
-    -- SUM(IF(in_last_7, minutes_played, 0)) with the minutes added newest first: a float sum's last bit depends
-    -- on the order of addition and fatigue compares it with 240 (its mean with 35), so the order is fixed here, not
-    -- left to the join. Games in the last 7 days are games_back 0-5; NULL, as SUM, when every value is NULL.
-    IF(
-      COUNT(IF(in_last_7, minutes_played, 0)) = 0,
-      NULL,
-      COALESCE(SUM(IF(in_last_7 AND games_back = 0, minutes_played, NULL)), 0)
-      + COALESCE(SUM(IF(in_last_7 AND games_back = 1, minutes_played, NULL)), 0)
-      + COALESCE(SUM(IF(in_last_7 AND games_back = 2, minutes_played, NULL)), 0)
-      + COALESCE(SUM(IF(in_last_7 AND games_back = 3, minutes_played, NULL)), 0)
-      + COALESCE(SUM(IF(in_last_7 AND games_back = 4, minutes_played, NULL)), 0)
-      + COALESCE(SUM(IF(in_last_7 AND games_back = 5, minutes_played, NULL)), 0)
-    ) AS minutes_in_last_7_days,
+    -- minutes as whole seconds: an integer sum is exact in any order, so fatigue's "more than 240 minutes" and
+    -- "more than 35 a game" never turn on a float sum's last bit (30.1 + 34.2 + 40.7 = 105.00000000000001)
+    SUM(IF(in_last_7, CAST(ROUND(minutes_played * 60) AS INT64), NULL)) AS seconds_in_last_7_days,
     COUNTIF(
       previous_game_date > DATE_SUB(game_date, INTERVAL 14 DAY) AND DATE_DIFF(played_date, previous_game_date, DAY) = 1
     ) AS back_to_backs_last_14_days,
-    AVG(IF(in_last_7, usage_rate, NULL)) AS avg_usage_rate_last_7_games
+    -- in billionths, as season_usage_rate: a float sum's last bits follow the join's row order
+    SAFE_DIVIDE(
+      SUM(IF(in_last_7, CAST(ROUND(usage_rate * 1e9) AS INT64), NULL)), 1e9 * COUNTIF(in_last_7 AND usage_rate IS NOT NULL)
+    ) AS avg_usage_rate_last_7_games
   FROM recent_games
   GROUP BY game_date, player_lookup
 ),
@@ -202,8 +202,9 @@ inputs AS (
     DATE_DIFF(e.game_date, latest.game_date, DAY) AS days_rest,
     DATE_DIFF(e.game_date, latest.game_date, DAY) = 1 AS back_to_back,
     COALESCE(c.games_in_last_7_days, 0) AS games_in_last_7_days,
-    COALESCE(c.minutes_in_last_7_days, 0) AS minutes_in_last_7_days,
-    SAFE_DIVIDE(c.minutes_in_last_7_days, c.games_in_last_7_days) AS avg_minutes_per_game_last_7,
+    COALESCE(c.seconds_in_last_7_days, 0) AS seconds_in_last_7_days,
+    COALESCE(c.seconds_in_last_7_days, 0) / 60 AS minutes_in_last_7_days,
+    SAFE_DIVIDE(c.seconds_in_last_7_days, 60 * c.games_in_last_7_days) AS avg_minutes_per_game_last_7,
     COALESCE(c.back_to_backs_last_14_days, 0) AS back_to_backs_last_14_days,
     c.avg_usage_rate_last_7_games,
     latest.usage_rate_last_3_games,
@@ -242,8 +243,8 @@ factors AS (
       100
       + CASE WHEN back_to_back THEN -15 WHEN COALESCE(days_rest, 1) >= 3 THEN 5 ELSE 0 END
       + IF(games_in_last_7_days >= 4, -10, 0)
-      + IF(minutes_in_last_7_days > 240, -10, 0)
-      + IF(COALESCE(avg_minutes_per_game_last_7, 30) > 35, -8, 0)
+      + IF(seconds_in_last_7_days > 240 * 60, -10, 0)
+      + IF(games_in_last_7_days > 0 AND seconds_in_last_7_days > 35 * 60 * games_in_last_7_days, -8, 0)
       + CASE WHEN back_to_backs_last_14_days >= 2 THEN -12 WHEN back_to_backs_last_14_days = 1 THEN -5 ELSE 0 END
     )) AS fatigue_score,
     -- opponent's vs-league points in the player's zone, weighted by how much he uses it (rate 0.5+ = full)

@@ -54,7 +54,9 @@ played_games AS (
     ROW_NUMBER() OVER by_date AS k,
     LAG(game_date) OVER by_date AS prev_game_date,
     SUM(points) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS points_season_sum,
-    SUM(usage_rate) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_rate_season_sum,
+    -- in billionths (integers): a float running sum's last bits depend on how many later rows the window holds
+    SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+      AS usage_rate_season_billionths,
     COUNT(usage_rate) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_rate_season_n
   FROM flagged_games WHERE played
   WINDOW by_date AS (PARTITION BY player_lookup ORDER BY game_date)
@@ -103,7 +105,7 @@ cached_players AS (
     g.k AS games_played_season,
     g.game_date AS last_game_date,
     SAFE_DIVIDE(g.points_season_sum, g.k) AS points_avg_season,
-    SAFE_DIVIDE(g.usage_rate_season_sum, g.usage_rate_season_n) AS player_usage_rate_season
+    SAFE_DIVIDE(g.usage_rate_season_billionths, 1e9 * g.usage_rate_season_n) AS player_usage_rate_season
   FROM entities e
   JOIN player_as_of a ON a.d = e.d AND a.player_lookup = e.player_lookup
   JOIN played_games g ON g.player_lookup = a.player_lookup AND g.k = a.games_played

@@ -72,13 +72,18 @@ league_team_pcts AS (
   HAVING COUNT(*) >= 10
 ),
 
--- unweighted mean over those teams; upstream's fixed defaults when fewer than 10 teams qualify
+-- unweighted mean over those teams; upstream's fixed defaults when fewer than 10 teams qualify. Summed as
+-- integers (units of 1e-15, exact in a FLOAT64): a float sum's last bits follow the join's row order, which
+-- changes with the chunk's size, and the vs-league values these give are compared with each other below
 league AS (
   SELECT
     d.analysis_date,
-    IF(COUNT(t.defending_team_abbr) >= 10, AVG(t.paint_pct), 0.580) AS league_paint_pct,
-    IF(COUNT(t.defending_team_abbr) >= 10, AVG(t.mid_range_pct), 0.410) AS league_mid_range_pct,
-    IF(COUNT(t.defending_team_abbr) >= 10, AVG(t.three_pt_pct), 0.355) AS league_three_pt_pct
+    IF(COUNT(t.defending_team_abbr) >= 10,
+      SAFE_DIVIDE(SUM(CAST(ROUND(t.paint_pct * 1e15) AS INT64)), 1e15 * COUNT(t.paint_pct)), 0.580) AS league_paint_pct,
+    IF(COUNT(t.defending_team_abbr) >= 10,
+      SAFE_DIVIDE(SUM(CAST(ROUND(t.mid_range_pct * 1e15) AS INT64)), 1e15 * COUNT(t.mid_range_pct)), 0.410) AS league_mid_range_pct,
+    IF(COUNT(t.defending_team_abbr) >= 10,
+      SAFE_DIVIDE(SUM(CAST(ROUND(t.three_pt_pct * 1e15) AS INT64)), 1e15 * COUNT(t.three_pt_pct)), 0.355) AS league_three_pt_pct
   FROM analysis_dates AS d
   LEFT JOIN league_team_pcts AS t ON t.analysis_date = d.analysis_date
   GROUP BY d.analysis_date

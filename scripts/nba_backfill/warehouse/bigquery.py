@@ -9,11 +9,14 @@
 - `replace_partitions` runs ONE multi-statement job (see `replace_script`):
     1. `CREATE TEMP TABLE _incoming` from the source, each column cast to the table's type;
     2. a range check: any row whose partition column is NULL or outside `@__first..@__last` raises ERROR()
-       (so the script stops before the target is touched);
-    3. `BEGIN TRANSACTION; DELETE ... WHERE <part> BETWEEN @__first AND @__last; INSERT ... FROM _incoming;
-       COMMIT TRANSACTION;` -- readers see all the old partitions or all the new ones; a failure anywhere
-       rolls the transaction back;
-    4. rows per date of the target for the range, after the commit (the script's result).
+       (so the script stops before the target is touched); with an `owned` filter, likewise any row it does
+       not describe (`system_id IN UNNEST(@__owned_system_id)`);
+    3. for `replacing`, the rows about to be replaced are copied to `<dataset>._kept_<table>_<random>` (expires
+       in a day; dropped once the job's checks pass, or used by `restore_script` when they fail);
+    4. `BEGIN TRANSACTION; DELETE ... WHERE <part> BETWEEN @__first AND @__last [AND <owned>]; INSERT ... FROM
+       _incoming; COMMIT TRANSACTION;` -- readers see all the old rows or all the new ones; a failure anywhere
+       rolls the transaction back; other writers' rows on those dates are never deleted;
+    5. rows per date of the replaced (owned) rows for the range, after the commit (the script's result).
   A pyarrow source is first LOADed (Parquet, WRITE_TRUNCATE) into `<dataset>._staging_<table>_<random>`
   (created with a one-day expiration, dropped afterwards), then the same script reads from it.
   Never streaming inserts, partition decorators, or WRITE_APPEND into a target table.
@@ -50,7 +53,7 @@ from typing import Any, TypeVar
 from ..errors import WarehouseError
 from ..statements import UnparsableSQL, first_line, parse
 from ..tables import TableSchema, table_schema
-from .base import QueryResult, Warehouse
+from .base import Owned, QueryResult, Warehouse, describe_owned, owned_filter
 
 T = TypeVar("T")
 
@@ -400,47 +403,96 @@ class BigQueryWarehouse(Warehouse):
         low, high = first or dt.date.min, last or dt.date.max
         return {d: n for d, n in sorted(out.items()) if low <= d <= high}
 
-    def replace_partitions(self, table, source, first, last, params=None) -> dict[dt.date, int]:
+    def _swap(self, table, source, first, last, params, owned, keep) -> tuple[dict[dt.date, int], str | None]:
         schema = table_schema(table)
         for name in params or {}:
-            if name in (FIRST, LAST):
-                raise WarehouseError(f"query parameter @{name} is reserved for replace_partitions")
+            if name.startswith("__"):
+                raise WarehouseError(f"query parameter @{name}: names starting with __ are reserved for the replace")
         if isinstance(source, str):
             source = map_project(source, self.project)  # before anything is sent: it may refuse the text
         self._ensure_table(schema, first)
-        values = {**(params or {}), FIRST: first, LAST: last}
-        if isinstance(source, str):
-            script = self.replace_script(table, source)
-            return self._run(lambda: self._replace(script, values))
-        arrow = self._arrow_source(schema, source, first, last)
-        staging = f"{schema.dataset}._staging_{schema.name.split('.')[1]}_{uuid.uuid4().hex[:12]}"
+        _, owned_params = owned_filter(owned)
+        values = {**(params or {}), **owned_params, FIRST: first, LAST: last}
+        kept = f"{schema.dataset}._kept_{schema.name.split('.')[1]}_{uuid.uuid4().hex[:12]}" if keep else None
         try:
-            self._run(lambda: self._load(schema, staging, arrow))
-            script = self.replace_script(table, f"SELECT * FROM `{self.project}.{staging}`")
-            return self._run(lambda: self._replace(script, values))
-        finally:
-            self._drop(staging)
+            if isinstance(source, str):
+                script = self.replace_script(table, source, owned, kept)
+                return self._run(lambda: self._replace(script, values)), kept
+            arrow = self._arrow_source(schema, source, first, last)
+            staging = f"{schema.dataset}._staging_{schema.name.split('.')[1]}_{uuid.uuid4().hex[:12]}"
+            try:
+                self._run(lambda: self._load(schema, staging, arrow))
+                script = self.replace_script(table, f"SELECT * FROM `{self.project}.{staging}`", owned, kept)
+                return self._run(lambda: self._replace(script, values)), kept
+            finally:
+                self._drop(staging)
+        except BaseException:
+            if kept:
+                self._drop(kept)
+            raise
 
-    # -- replace_partitions parts ----------------------------------------------------------------------------
-    def replace_script(self, table: str, source_sql: str) -> str:
-        """The one multi-statement job that replaces `table`'s partitions @__first..@__last with `source_sql`."""
+    def _restore(self, table, first, last, owned, kept) -> None:
+        _, owned_params = owned_filter(owned)
+        script = self.restore_script(table, kept, owned)
+        self._run(lambda: self._rows(script, {**owned_params, FIRST: first, LAST: last}))
+
+    def _discard(self, kept) -> None:
+        if kept:
+            self._drop(kept)
+
+    # -- replace parts ---------------------------------------------------------------------------------------
+    def replace_script(self, table: str, source_sql: str, owned: Owned | None = None, kept: str | None = None) -> str:
+        """The one multi-statement job that replaces `table`'s rows in @__first..@__last (only the `owned` ones,
+        see owned_filter) with `source_sql`; with `kept` (dataset.table), the replaced rows are first copied
+        there (a table that expires in a day) so that restore_script can put them back."""
         schema = table_schema(table)
         target = f"`{self.project}.{schema.name}`"
         part = f"`{schema.partition_by}`"
         columns = ", ".join(f"`{f.name}`" for f in schema.fields)
         casts = ",\n  ".join(_cast(f) for f in schema.fields)
         outside = f"COUNTIF({part} IS NULL OR {part} NOT BETWEEN @{FIRST} AND @{LAST})"
-        return (
+        owns, _ = owned_filter(owned)
+        replaced = f"{part} BETWEEN @{FIRST} AND @{LAST}" + (f" AND {owns}" if owned else "")
+        script = (
             f"-- nba-backfill: replace the partitions @{FIRST}..@{LAST} of {schema.name}\n"
             f"CREATE TEMP TABLE _incoming AS\nSELECT\n  {casts}\nFROM (\n{_source_text(source_sql)}\n);\n"
             f"SELECT IF({outside} > 0, ERROR(FORMAT('{schema.name}: %d row(s) fall outside the partitions %t..%t "
             f"being replaced', {outside}, @{FIRST}, @{LAST})), 0) AS rows_outside FROM _incoming;\n"
+        )
+        if owned:
+            foreign = f"COUNTIF(NOT COALESCE({owns}, FALSE))"
+            script += (
+                f"SELECT IF({foreign} > 0, ERROR(FORMAT('{schema.name}: %d row(s) are not owned by the backfill "
+                f"({describe_owned(owned).replace(chr(39), '')})', {foreign})), 0) AS rows_not_owned FROM _incoming;\n"
+            )
+        if kept:  # IF NOT EXISTS: a re-run of this job after its commit must not copy its own new rows
+            script += (
+                f"CREATE TABLE IF NOT EXISTS `{self.project}.{kept}`\n"
+                "OPTIONS (expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY)) AS\n"
+                f"SELECT * FROM {target} WHERE {replaced};\n"
+            )
+        return script + (
             "BEGIN TRANSACTION;\n"
-            f"DELETE FROM {target} WHERE {part} BETWEEN @{FIRST} AND @{LAST};\n"
+            f"DELETE FROM {target} WHERE {replaced};\n"
             f"INSERT INTO {target} ({columns})\nSELECT {columns} FROM _incoming;\n"
             "COMMIT TRANSACTION;\n"
             f"SELECT {part} AS partition_date, COUNT(*) AS row_count FROM {target}\n"
-            f"WHERE {part} BETWEEN @{FIRST} AND @{LAST} GROUP BY 1 ORDER BY 1;\n"
+            f"WHERE {replaced} GROUP BY 1 ORDER BY 1;\n"
+        )
+
+    def restore_script(self, table: str, kept: str, owned: Owned | None = None) -> str:
+        """The one transaction that puts the rows replace_script kept back in place of the ones it wrote."""
+        schema = table_schema(table)
+        target = f"`{self.project}.{schema.name}`"
+        columns = ", ".join(f"`{f.name}`" for f in schema.fields)
+        owns, _ = owned_filter(owned)
+        replaced = f"`{schema.partition_by}` BETWEEN @{FIRST} AND @{LAST}" + (f" AND {owns}" if owned else "")
+        return (
+            f"-- nba-backfill: restore the partitions @{FIRST}..@{LAST} of {schema.name} after a failed check\n"
+            "BEGIN TRANSACTION;\n"
+            f"DELETE FROM {target} WHERE {replaced};\n"
+            f"INSERT INTO {target} ({columns})\nSELECT {columns} FROM `{self.project}.{kept}`;\n"
+            "COMMIT TRANSACTION;\n"
         )
 
     def _replace(self, script: str, values: Mapping[str, Any]) -> dict[dt.date, int]:

@@ -4,8 +4,12 @@ Layout: `<path>/<dataset>/<table>/<YYYY-MM>.parquet`, rows sorted by the partiti
 still dates (every interface call speaks of dates); a month file only stores them together, because on these
 machines opening or writing a Parquet file costs ~4-6 ms whatever its size, and a file per date made the
 backfill spend most of its time there. A write rewrites each month it touches: the month's rows outside the
-replaced dates are kept, the new rows added, the file written to `<table>/_staging/` and renamed into place,
-so a crash leaves each date's old rows or its new rows, never a torn file. A writer holds the table's lock file
+replaced dates (and, with an `owned` filter, the rows of those dates it does not own) are kept, the new rows
+added, the file written to `<table>/_staging/` and renamed into place, so a crash leaves each date's old rows or
+its new rows, never a torn file. `replacing` keeps the old month files aside in `_staging/` (hard links, named
+with the writer's pid) until the job's checks pass; on failure it writes their replaced rows back the same way,
+so another job's write to other dates of the same month in between is kept. The next writer of a table removes
+what a killed writer left there. A writer holds the table's lock file
 (`<table>/.lock`) exclusively for that read-modify-write and a query holds the tables it reads shared, so
 readers never see a month file change under them; jobs on other tables never wait.
 
@@ -26,7 +30,7 @@ from typing import Any
 
 from ..errors import WarehouseError
 from ..tables import table_schema
-from .base import QueryResult, Warehouse
+from .base import Owned, QueryResult, Warehouse, describe_owned
 from .dialect import to_duckdb
 
 _sequence = itertools.count()
@@ -118,7 +122,8 @@ class DuckDBWarehouse(Warehouse):
             body = f"SELECT {schema.duckdb_casts(from_columns=False)} WHERE FALSE"
         else:
             raise WarehouseError(f"table {table} does not exist in {self.root}")
-        self.con.execute(f'CREATE OR REPLACE VIEW "{dataset}"."{name}" AS {body}')
+        with _errors(table):  # DuckDB reads the files' footers here
+            self.con.execute(f'CREATE OR REPLACE VIEW "{dataset}"."{name}" AS {body}')
 
     def _execute(self, sql: str, params: Mapping[str, Any] | None, run: Callable[[str, dict], Any] | None = None):
         """Run BigQuery SQL: views for the tables it reads, exactly the parameters it uses. `run` (default: the
@@ -153,7 +158,7 @@ class DuckDBWarehouse(Warehouse):
             sql, params, lambda duckdb_sql, values: self.con.sql(duckdb_sql, params=values).to_arrow_table()
         )
 
-    def replace_partitions(self, table, source, first, last, params=None) -> dict[dt.date, int]:
+    def _swap(self, table, source, first, last, params, owned, keep) -> tuple[dict[dt.date, int], Any]:
         schema = table_schema(table)
         part = schema.partition_by
         if isinstance(source, str):
@@ -163,10 +168,11 @@ class DuckDBWarehouse(Warehouse):
         missing = set(schema.column_names) - {r[0] for r in self.con.execute("DESCRIBE _incoming").fetchall()}
         if missing:
             raise WarehouseError(f"{table}: the statement does not produce column(s) {', '.join(sorted(missing))}")
-        columns = schema.duckdb_casts(from_columns=True)
-        order = ", ".join(f'"{c}"' for c in (part, *schema.cluster_by))
         # sorted as the files are, so a month's rows are a contiguous, ordered run of row groups
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {columns} FROM _incoming ORDER BY {order}")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {schema.duckdb_casts(from_columns=True)} FROM _incoming "
+            f"ORDER BY {_order(schema)}"
+        )
         if isinstance(source, str):
             self.con.execute("DROP TABLE _incoming")
         else:
@@ -178,22 +184,69 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(
                 f"{table}: {outside} row(s) fall outside the partitions {first}..{last} being replaced"
             )
+        owns, values = _owns(owned)
+        foreign = self.con.execute(f"SELECT COUNT(*) FROM _typed WHERE NOT ({owns})", values).fetchone()[0]
+        if foreign:
+            raise WarehouseError(f"{table}: {foreign} row(s) are not owned by the backfill ({describe_owned(owned)})")
         counts = dict(self.con.execute(f'SELECT "{part}", COUNT(*) FROM _typed GROUP BY 1').fetchall())
+        kept = self._write_months(table, first, last, owned, keep)
+        return {d: counts[d] for d in sorted(counts)}, kept
+
+    def _restore(self, table, first, last, owned, kept) -> None:
+        """Put back the rows of first..last (and `owned`) that the month files in `kept` held before the swap."""
+        schema = table_schema(table)
+        owns, values = _owns(owned)
+        files = [str(f) for f in kept.values() if f is not None]
+        rows, args = f"SELECT {schema.duckdb_casts(from_columns=False)} WHERE FALSE", []
+        if files:
+            rows = f'SELECT * FROM read_parquet(?) WHERE "{schema.partition_by}" BETWEEN ? AND ? AND {owns}'
+            args = [files, first, last, *values]
+        with _errors(table):
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT * FROM ({rows}) ORDER BY {_order(schema)}", args
+            )
+        self._write_months(table, first, last, owned, keep=False)
+
+    def _discard(self, kept) -> None:
+        for path in kept.values():
+            if path is not None:
+                path.unlink(missing_ok=True)
+
+    def _write_months(self, table, first, last, owned, keep) -> dict[str, Path | None]:
+        """Rewrite each month file of first..last: its rows outside the replaced set (other dates, or rows that
+        `owned` leaves to other writers) stay as they are, the rows of `_typed` come in. With `keep`, the old
+        month files are kept aside in `_staging/` (hard links) and returned by month, None for a month that had
+        no file."""
+        schema = table_schema(table)
+        part, columns, order = schema.partition_by, schema.duckdb_casts(from_columns=True), _order(schema)
+        owns, values = _owns(owned)
+        replaced = f'"{part}" BETWEEN ? AND ? AND {owns}'
         folder = self.table_dir(table)
         staging = folder / "_staging"
-        staging.mkdir(parents=True, exist_ok=True)
-        with self._lock(table, exclusive=True):
+        kept: dict[str, Path | None] = {}
+        with self._lock(table, exclusive=True), _errors(table):
+            staging.mkdir(exist_ok=True)
+            _remove_stale(staging)
             for stem, low, high in _months(first, last):
                 target = folder / f"{stem}.parquet"
-                rows, values = f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?', [low, high]  # in file order
-                kept = f"SELECT {columns} FROM read_parquet('{target}') WHERE \"{part}\" NOT BETWEEN ? AND ?"
-                if target.exists() and self.con.execute(f"SELECT COUNT(*) FROM ({kept})", [first, last]).fetchone()[0]:
-                    # the month's other dates stay as they are
-                    rows, values = f"SELECT * FROM ({rows} UNION ALL {kept}) ORDER BY {order}", [*values, first, last]
+                rows, args = f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?', [low, high]  # in file order
+                others = f"SELECT {columns} FROM read_parquet('{target}') WHERE NOT ({replaced})"
+                if (
+                    target.exists()
+                    and self.con.execute(f"SELECT COUNT(*) FROM ({others})", [first, last, *values]).fetchone()[0]
+                ):
+                    # the month's other rows stay as they are
+                    rows = f"SELECT * FROM ({rows} UNION ALL {others}) ORDER BY {order}"
+                    args = [*args, first, last, *values]
+                if keep:
+                    kept[stem] = None
+                    if target.exists():
+                        kept[stem] = staging / f"{stem}.{os.getpid()}.{next(_sequence)}.old"
+                        os.link(target, kept[stem])
                 # Write beside the table, then rename: a reader sees the old month or the new one, never half.
                 tmp = staging / f"{stem}.{os.getpid()}.{next(_sequence)}.tmp"
                 try:
-                    written = self.con.execute(f"COPY ({rows}) TO '{tmp}' (FORMAT parquet)", values).fetchone()[0]
+                    written = self.con.execute(f"COPY ({rows}) TO '{tmp}' (FORMAT parquet)", args).fetchone()[0]
                     if written:
                         os.replace(tmp, target)
                     else:
@@ -201,7 +254,7 @@ class DuckDBWarehouse(Warehouse):
                 finally:
                     tmp.unlink(missing_ok=True)
         self.con.execute("DROP TABLE _typed")
-        return {d: counts[d] for d in sorted(counts)}
+        return kept
 
     def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
         low, high = first or dt.date.min, last or dt.date.max
@@ -211,10 +264,53 @@ class DuckDBWarehouse(Warehouse):
                 return {}
             part = table_schema(table).partition_by
             listing = ", ".join(f"'{f}'" for f in files)
-            return dict(
-                self.con.execute(
-                    f'SELECT "{part}", COUNT(*) FROM read_parquet([{listing}]) WHERE "{part}" BETWEEN ? AND ? '
-                    "GROUP BY 1 ORDER BY 1",
-                    [low, high],
-                ).fetchall()
-            )
+            with _errors(table):
+                return dict(
+                    self.con.execute(
+                        f'SELECT "{part}", COUNT(*) FROM read_parquet([{listing}]) WHERE "{part}" BETWEEN ? AND ? '
+                        "GROUP BY 1 ORDER BY 1",
+                        [low, high],
+                    ).fetchall()
+                )
+
+
+def _order(schema) -> str:
+    return ", ".join(f'"{c}"' for c in (schema.partition_by, *schema.cluster_by))
+
+
+def _owns(owned: Owned | None) -> tuple[str, list]:
+    """SQL true for the rows `owned` describes (NULL counts as not owned), and its parameters."""
+    if not owned:
+        return "TRUE", []
+    return " AND ".join(f'COALESCE(list_contains(?, "{c}"), FALSE)' for c in owned), [list(v) for v in owned.values()]
+
+
+def _remove_stale(staging: Path) -> None:
+    """Files a killed writer left in `_staging/` (called under the table's exclusive lock, so no live writer is
+    between its write and its rename): every `.tmp`, and the kept `.old` months of processes that are gone."""
+    for path in staging.iterdir():
+        pid = path.name.split(".")[1] if path.name.count(".") == 3 else ""
+        if path.suffix == ".old" and pid.isdigit() and _alive(int(pid)):
+            continue  # a job still running its checks keeps the months it may have to restore
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _errors(table: str) -> Iterator[None]:
+    """DuckDB's error (a corrupt or truncated month file names itself) as one line."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.Error as err:
+        raise WarehouseError(f"{table}: {str(err).splitlines()[0]}") from None
