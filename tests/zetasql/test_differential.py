@@ -21,6 +21,7 @@ from tiny_league import TinyLeague
 
 from helpers import write_rows
 from nba_backfill.processors import PHASE4, PROCESSORS, sql_text
+from nba_backfill.runner import owned_params
 from nba_backfill.warehouse.dialect import to_duckdb
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
@@ -64,7 +65,7 @@ def grading(warehouse: DuckDBWarehouse) -> dict:
     write_rows(warehouse, PROCESSORS["predictions"].table, [p for p, _ in cases])
     write_rows(warehouse, "nba_analytics.player_game_summary", [b for _, b in cases if b is not None])
     day = dt.date.fromisoformat(test_phase5_sql.DAY)
-    return {"start_date": day, "end_date": day, "season_start": day - dt.timedelta(days=50)}
+    return {"start_date": day, "end_date": day, "season_start": day - dt.timedelta(days=50), **owned_params("grading")}
 
 
 LEAGUES = {f.__name__: f for f in (tdza, psza, pcf, pdc, mlfs, grading)}
