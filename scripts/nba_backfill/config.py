@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .systems import SYSTEM_IDS
 
 # The one schema, config/schema.yaml, reached through a symlink inside the package: a built wheel copies the
 # file in, so an installed (not editable) package finds it too.
@@ -194,6 +195,13 @@ def _check_settings(data: dict[str, Any], seasons: list[Season]) -> None:
         if not any(day in s for s in seasons):
             known = ", ".join(f"{s.name} {s.start}..{s.end}" for s in seasons)
             raise ConfigError(f"config error: date: {day} is in no configured season ({known})")
+    for key in ("tier_adjustments", "publish"):  # a system the backfill does not write would adjust/publish nothing
+        system_id = (data.get(key) or {}).get("system_id")
+        if system_id is not None and system_id not in SYSTEM_IDS:
+            raise ConfigError(
+                f"config error: {key}.system_id: {system_id!r} is not a system this backfill writes "
+                f"({', '.join(SYSTEM_IDS)})"
+            )
     path = data["warehouse"].get("path")
     if data["warehouse"]["backend"] == "duckdb" and path and Path(path).is_file():
         raise ConfigError(f"config error: warehouse.path: {path!r} is a file, not a folder")

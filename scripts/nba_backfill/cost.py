@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .config import Config, Season
 from .errors import BackfillError, UsageError
-from .models import SYSTEM_IDS
 from .plan import (
     PHASE4_PROCESSORS,
     Chunk,
@@ -30,6 +29,7 @@ from .plan import (
     training_seasons,
 )
 from .processors import PROCESSORS, TIERS, sql_text
+from .systems import SYSTEM_IDS
 from .validate import table_check_queries
 
 TIB = 2**40

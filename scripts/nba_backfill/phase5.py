@@ -29,6 +29,7 @@ from .plan import (
 from .processors import PHASE5, TIERS, sql_text
 from .runner import Job
 from .schedule import season_game_dates
+from .systems import SYSTEM_IDS
 from .tables import table_schema
 from .validate import CheckResult, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
@@ -89,16 +90,17 @@ def tier_checks(
 ) -> tuple[list[CheckResult], str | None]:
     """The tier table's own checks (its system's rows only) and the applied predictions': every row of the
     adjusted system has a tier, no other system of the backfill has one."""
-    from .models import SYSTEM_IDS
-
     system_id = span["system_id"]
     applied = warehouse.query(sql_text("tier_adjustments.checks"), {**span, "system_ids": list(SYSTEM_IDS)}).dicts()[0]
     results, fingerprint = table_checks(warehouse, TIERS, first, last, own)
     return results + [
+        # a learned system abstains until it has history (a first configured season's opening weeks): recorded, not
+        # fatal; a system_id the backfill does not write at all is refused with the config
         CheckResult(
             "rows_to_adjust",
             applied["adjusted_system_rows"] > 0 or daily,
             f"{applied['adjusted_system_rows']} {system_id} row(s) in {first}..{last}",
+            severity="warn",
         ),
         CheckResult(
             "every_row_adjusted",
@@ -185,14 +187,14 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
     result = warehouse.query(
         sql_text("tier_check"), {"start_date": season.start, "end_date": season.end, "system_id": system_id}
     ).dicts()[0]
-    if not result["n"]:
-        raise CheckFailed(f"CHECK_FAILED tier_check {season_name}: no graded {system_id} rows to compare")
     status = "PASS" if result["is_improving"] else "WARN"
     if status == "WARN" and config.phase5c["fail_on_warn"]:
-        raise CheckFailed(
-            f"CHECK_FAILED tier_check {season_name}: adjusted MAE {result['mae_adjusted']:.4f} is not below "
-            f"raw MAE {result['mae_raw']:.4f} (phase5c.fail_on_warn is set)"
+        found = (
+            f"adjusted MAE {result['mae_adjusted']:.4f} is not below raw MAE {result['mae_raw']:.4f}"
+            if result["n"]
+            else f"no graded {system_id} rows to compare"
         )
+        raise CheckFailed(f"CHECK_FAILED tier_check {season_name}: {found} (phase5c.fail_on_warn is set)")
     marker = marker or phase5c_marker(season_name)
     write_marker(
         marker,
@@ -203,9 +205,8 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
         system_id=system_id,
         status=status,
         n=result["n"],
-        mae_raw=round(result["mae_raw"], 4),
-        mae_adjusted=round(result["mae_adjusted"], 4),
-        mae_change=round(result["mae_change"], 4),
+        # no graded rows (the system abstained all season): WARN, with no MAE to report
+        **{k: None if result[k] is None else round(result[k], 4) for k in ("mae_raw", "mae_adjusted", "mae_change")},
         is_improving=bool(result["is_improving"]),
         inputs=job_inputs(config, "tier_check", season_name),
     )

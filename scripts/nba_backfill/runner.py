@@ -21,6 +21,7 @@ from .markers import read_marker, write_marker
 from .plan import Chunk, chunk_marker, is_adopted, parse_chunk, training_seasons
 from .processors import PHASE4, PHASE5, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
+from .systems import SYSTEM_IDS
 from .validate import coverage_checks, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
 from .warehouse.base import Owned
@@ -53,7 +54,6 @@ def owned_rows(name: str) -> Owned | None:
     systems, so a job there owns only this backfill's systems' rows; the Phase 4 tables are the backfill's own."""
     if name not in PHASE5:
         return None
-    from .models import SYSTEM_IDS  # costs pandas' import: only the Phase 5 jobs pay it
 
     return {"system_id": SYSTEM_IDS}
 

@@ -72,6 +72,11 @@ BAD = [
     (_with(date="2024-07-01"), "date: 2024-07-01 is in no configured season (2021-22 2021-10-19..2022-04-10,"),
     (_with(publish={"target": "../x"}), "publish.target: '../x' leaves the project folder; give an absolute path"),
     (_with(publish={"target": "out/../../x"}), "publish.target: 'out/../../x' leaves the project folder"),
+    (_with(publish={"system_id": "ensemble_v9"}), "publish.system_id: 'ensemble_v9' is not a system this backfill"),
+    (
+        _with(tier_adjustments={"system_id": "catboost_v8"}),
+        "tier_adjustments.system_id: 'catboost_v8' is not a system this backfill writes",
+    ),
 ]
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 from workflow_helpers import PGS, make_workflow
 
+from helpers import REPO
 from nba_backfill.markers import read_marker
 
 SHORT_SEASON = {"2023-24": {"start": "2023-10-24", "end": "2023-11-20"}}
@@ -40,9 +42,21 @@ def box_score_file() -> str:
     return "\n".join(lines) + "\n"
 
 
+def yaml_section(key: str) -> dict:
+    return yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())[key]
+
+
 @pytest.mark.slow
 def test_a_files_backfill_then_nothing_left_and_a_changed_file_redoes_its_dependants(tmp_path):
-    wf = make_workflow(tmp_path, SHORT_SEASON, phase3={"source": "files", "boxscores": ["data/box_*.csv"], "lines": []})
+    # four weeks of one season: too little history for ensemble_v2's stack, so the platform's ensemble is published
+    ensemble_v1 = {"system_id": "ensemble_v1"}
+    wf = make_workflow(
+        tmp_path,
+        SHORT_SEASON,
+        phase3={"source": "files", "boxscores": ["data/box_*.csv"], "lines": []},
+        tier_adjustments={**yaml_section("tier_adjustments"), **ensemble_v1},
+        publish={**yaml_section("publish"), **ensemble_v1},
+    )
     data = wf.workdir / "data" / "box_2023-24.csv"
     data.parent.mkdir()
     data.write_text(box_score_file())

@@ -13,14 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-MA = "moving_average_baseline_v1"
-ZM = "zone_matchup_v1"
-SIM = "similarity_balanced_v1"
-XGB = "xgboost_v1"
-ENS = "ensemble_v1"
-ENS2 = "ensemble_v2"
-# Every system this backfill writes (the one definition other modules take the backfill's system ids from).
-SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS, ENS2)
+from ..systems import ENS, ENS2, MA, SIM, SYSTEM_IDS, XGB, ZM  # noqa: F401 (re-exported to the systems)
 
 # The ML feature store's 25 features, in their documented order (facts §2.5.1), with the defaults the feature
 # store itself falls back to. Rule-based systems fill a NULL feature with its default; xgboost sees it missing.
