@@ -19,16 +19,16 @@ ACCURACY = "nba_predictions.prediction_accuracy"
 FOREIGN = "live_system_v7"
 
 
-def add_foreign_rows(wf, table: str, date_column: str, changes: str) -> None:
-    """Copy the ensemble's rows of every month file of `table` as another system's (with `changes`), beside the
-    file and renamed in, as the platform's own writer would."""
+def add_foreign_rows(wf, table: str, date_column: str, changes: str, source: str = "ensemble_v1") -> None:
+    """Copy the `source` system's rows of every month file of `table` as another system's (with `changes`), beside
+    the file and renamed in, as the platform's own writer would."""
     for path in wf.table_files(table):
         tmp = path.with_suffix(".foreign")
         con = duckdb.connect()
         try:
             con.execute(
                 f"COPY (SELECT * FROM read_parquet(?) UNION ALL SELECT * REPLACE ('{FOREIGN}' AS system_id{changes}) "
-                f"FROM read_parquet(?) WHERE system_id = 'ensemble_v1' ORDER BY {date_column}) "
+                f"FROM read_parquet(?) WHERE system_id = '{source}' ORDER BY {date_column}) "
                 f"TO '{tmp}' (FORMAT parquet)",
                 [str(path), str(path)],
             )
@@ -48,7 +48,8 @@ def test_redoing_predictions_tiers_and_grading_leaves_another_systems_rows_alone
         wf, PREDICTIONS, "game_date", ", predicted_points + 1.5 AS predicted_points, 'STALE' AS scoring_tier"
     )
     add_foreign_rows(wf, ACCURACY, "game_date", ", 0.123 AS absolute_error")
-    add_foreign_rows(wf, TIERS.table, "as_of_date", ", 0.5 AS recommended_adjustment")
+    tier_system = wf.config().tier_adjustments["system_id"]  # the one system the tier table holds
+    add_foreign_rows(wf, TIERS.table, "as_of_date", ", 0.5 AS recommended_adjustment", tier_system)
     before = {t: foreign(wf, t) for t in (PREDICTIONS, ACCURACY, TIERS.table)}
     assert all(before.values())
     chunk = plan.season_chunks(wf.config().season(SEASON), wf.config().chunk_days)[-1]
