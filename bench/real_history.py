@@ -41,8 +41,8 @@ def main() -> None:
     workdir = workdir_with(config)
 
     wall = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
-    league = json.loads((workdir / "markers" / "league.done").read_text())
-    import_seconds = json.loads((workdir / "logs" / "league.timing.json").read_text())["seconds"]
+    league = json.loads((workdir / "markers" / "league" / "2021-22.done").read_text())
+    import_seconds = json.loads((workdir / "logs" / "league" / "2021-22.timing.json").read_text())["seconds"]
     jobs = len(list((workdir / "markers").rglob("*.done")))
     report = league["report"]
     print(f"real history 2021-22 on {args.cores} cores: {wall:.1f} s wall for {jobs} jobs (workdir {workdir})")
