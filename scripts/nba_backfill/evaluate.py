@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import UsageError
+from .figures import save_figure
 from .processors import PROCESSORS
 
 ACCURACY_TABLE = PROCESSORS["grading"].table
@@ -211,9 +211,4 @@ def plot_evaluation(report: dict[str, list[dict[str, Any]]], path: str | Path) -
     # one legend for both panels: a system has the same colour in each
     fig.legend(*left.get_legend_handles_labels(), loc="lower center", ncol=len(systems), fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-    except OSError as err:
-        raise UsageError(f"cannot write the plot {path}: {err.strerror or err}") from None
-    return path
+    return save_figure(fig, path)

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import plan
 from .config import Config, Season
-from .errors import UsageError
+from .figures import save_figure
 from .markers import read_marker
 from .plan import PHASE4_PROCESSORS, Chunk, log_path, season_chunks
 from .processors import PROCESSORS
@@ -425,9 +425,4 @@ def plot_status(config: Config, path: str | Path) -> Path:
     )
     fig.suptitle("nba-backfill chunk coverage by game date", x=0.01, ha="left", fontsize=12)
     fig.subplots_adjust(left=0.08, right=0.99, top=1 - 0.7 / height, bottom=0.35 / height, hspace=0.55)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-    except OSError as err:
-        raise UsageError(f"--plot {path}: cannot write it ({err.strerror or err})") from None
-    return path
+    return save_figure(fig, path)

@@ -212,5 +212,5 @@ def test_cli_unwritable_plot_path_is_one_line_exit_2(run, graded):
     (run.root / "blocker").write_text("a file, not a folder")
     result = invoke(run, "--plot", "blocker/evaluate.png")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: cannot write the plot blocker/evaluate.png")
+    assert result.stderr.startswith("error: --plot blocker/evaluate.png: cannot write it (")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output

@@ -1,0 +1,16 @@
+"""Saving the PNGs `status --plot` and `evaluate --plot` draw: an unwritable path is one line (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import UsageError
+
+
+def save_figure(fig, path: Path) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+    except OSError as err:
+        raise UsageError(f"--plot {path}: cannot write it ({err.strerror or err})") from None
+    return path
