@@ -79,7 +79,11 @@ def get_phase4_inputs(wildcards):
 
 
 def get_daily_targets(wildcards):
-    return plan.daily_targets(CONFIG, plan.daily_date(CONFIG))
+    try:
+        return plan.daily_targets(CONFIG, plan.daily_date(CONFIG))
+    except BackfillError as err:  # e.g. yesterday is in no configured season: one line, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
 
 
 def get_phase4_season_inputs(wildcards):

@@ -92,6 +92,15 @@ def test_a_marker_missing_a_field_is_named_by_every_reader(finished):
     assert table_files(wf, "nba_precompute.player_daily_cache") == pdc_files  # the pdc job wrote nothing
 
 
+def test_daily_without_a_date_when_yesterday_is_in_no_season(tmp_path):
+    """The default date is yesterday (UTC); the one configured season ended in 2024, so it is off-season."""
+    wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS)
+    proc = wf.run("daily", check=False)
+    assert proc.returncode == 2
+    assert "is in no configured season (2023-24)" in one_error_line(proc)
+    assert not (wf.workdir / "markers").exists()
+
+
 def test_status_plot_to_an_unwritable_path(tmp_path):
     wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS)
     (wf.workdir / "report.txt").write_text("a file, not a folder\n")
