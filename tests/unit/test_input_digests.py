@@ -48,7 +48,7 @@ def setter(path: str, value):
         ("checks.max_players_per_game", 50, {"preflight"}),
         ("publish.min_games", 3, {"publish"}),
         ("publish.target", "elsewhere", {"publish"}),
-        ("tier_adjustments.system_id", "other_v1", {"tiers", "tier_check"}),
+        ("tier_adjustments.system_id", "ensemble_v1", {"tiers", "tier_check"}),
         ("tier_adjustments.key_days", [1], {"tiers"}),
         ("phase5c.fail_on_warn", True, {"tier_check"}),
         ("league.scale", 2.0, {"league"}),
