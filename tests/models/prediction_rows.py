@@ -13,7 +13,8 @@ import datetime as dt
 import pandas as pd
 import pyarrow as pa
 
-from nba_backfill.models import FEATURE_NAMES, predict_table
+from nba_backfill.models import FEATURE_NAMES, predict_table, similarity_balanced
+from nba_backfill.models.common import prepare
 
 D = dt.date(2025, 1, 20)
 
@@ -129,3 +130,12 @@ def run(
 def by_system(predictions: pd.DataFrame, player: str = "alice", game_date: dt.date = D) -> dict[str, dict]:
     rows = predictions[(predictions["player_lookup"] == player) & (predictions["game_date"] == game_date)]
     return {row["system_id"]: row for row in rows.to_dict("records")}
+
+
+def similarity_rule_confidence(features: list[dict], history: list[dict]) -> dict[tuple[str, dt.date], float]:
+    """similarity_balanced_v1's confidence by the platform's rules, per (player, date) it predicts: what it
+    recommends by and ensemble_v1 weighs it by (the confidence_score it publishes is its expected error's)."""
+    chunk = prepare(frame(features))
+    result = similarity_balanced.predict(chunk, frame(history, columns=list(history_row("x", D, 0))))
+    keys = chunk.rows.loc[result.index, ["player_lookup", "game_date"]].itertuples(index=False)
+    return {(p, pd.Timestamp(d).date()): c for (p, d), c in zip(keys, result["confidence_score"])}

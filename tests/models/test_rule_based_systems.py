@@ -7,6 +7,8 @@ import math
 import pytest
 from prediction_rows import by_system, feature_row, run
 
+from nba_backfill.models.common import rule_based_confidence
+
 MA = "moving_average_baseline_v1"
 ZM = "zone_matchup_v1"
 
@@ -94,10 +96,19 @@ def test_zone_matchup_fatigue(fatigue, adjustment):
     [(3.0, 3.0, 0.6), (5.0, 2.0, 0.47), (7.0, 1.0, 0.25), (4.0, 0.0, 0.4), (6.5, 4.0, 0.45)],
 )
 def test_rule_based_confidence(std, games, confidence):
-    predictions, _ = run([feature_row(points_std_last_10=std, games_in_last_7_days=games)])
+    """The platform's rule (what MA and ZM recommend by, and what ensemble_v1 weighs them by)."""
+    assert rule_based_confidence(std, games) == pytest.approx(confidence)
+
+
+@pytest.mark.parametrize("std", [0.5, 3.0, 7.0])
+def test_published_confidence_is_from_the_expected_error(std):
+    """With no graded rows before the window the expected error is the prior 0.8 x his points std (never under
+    0.5 point), so the confidence_score MA and ZM publish is 1 - that / 10: a steadier scorer, a surer call."""
+    predictions, _ = run([feature_row(points_std_last_10=std, games_in_last_7_days=2.0)])
     rows = by_system(predictions)
-    assert rows[MA]["confidence_score"] == pytest.approx(confidence)
-    assert rows[ZM]["confidence_score"] == pytest.approx(confidence)
+    expected = 1 - max(0.5, 0.8 * std) / 10
+    assert rows[MA]["confidence_score"] == pytest.approx(expected, abs=1e-3)
+    assert rows[ZM]["confidence_score"] == pytest.approx(expected, abs=1e-3)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import math
 import random
 
 import pytest
-from prediction_rows import D, by_system, feature_row, history_row, run
+from prediction_rows import D, by_system, feature_row, history_row, run, similarity_rule_confidence
 
 SIM = "similarity_balanced_v1"
 
@@ -43,7 +43,10 @@ def test_similarity_known_answer():
     mean = sum(points) / 7
     std = math.sqrt(sum((p - mean) ** 2 for p in points) / 7)
     assert std < 4
-    assert row["confidence_score"] == pytest.approx((35 + 6 + 12 + 10) / 100)  # n ≥ 7, similarity ≥ 85, std < 4
+    confidence = similarity_rule_confidence(
+        [feature_row(opponent_def_rating=112.0, fatigue_score=60.0)], known_history()
+    )
+    assert confidence[("alice", D)] == pytest.approx((35 + 6 + 12 + 10) / 100)  # n ≥ 7, similarity ≥ 85, std < 4
     assert row["fatigue_adjustment"] == pytest.approx(-0.15)
     assert row["home_away_adjustment"] == pytest.approx(0.8)
 
@@ -52,7 +55,9 @@ def test_similarity_recommends_only_when_confident():
     history = [history_row("alice", day(-60 + 3 * i), 20 + (i % 3)) for i in range(15)]  # n 15, sim 100, std < 4
     predictions, _ = run([feature_row(current_points_line=18.5), feature_row("bob", current_points_line=18.5)], history)
     row = by_system(predictions)[SIM]
-    assert row["confidence_score"] == pytest.approx((35 + 12 + 12 + 10) / 100)
+    assert similarity_rule_confidence([feature_row()], history)[("alice", D)] == pytest.approx(
+        (35 + 12 + 12 + 10) / 100
+    )
     assert row["predicted_points"] - 18.5 >= 2.0
     assert row["recommendation"] == "OVER"
     assert SIM not in by_system(predictions, "bob")  # no history: abstains, the others still predict
@@ -232,7 +237,8 @@ def test_similarity_matches_a_plain_python_reference_on_random_data():
     expected = {key: value for key, value in expected.items() if value is not None}
     assert len(expected) > 100 and len(features) - len(expected) > 5  # predictions and abstentions both tested
     assert set(got) == set(expected)
+    rule_confidence = similarity_rule_confidence(features, history)
     for key, (predicted, n, confidence) in expected.items():
         assert got[key]["predicted_points"] == pytest.approx(predicted, abs=0.051), key
         assert got[key]["similar_games_count"] == n, key
-        assert got[key]["confidence_score"] == pytest.approx(confidence), key
+        assert rule_confidence[key] == pytest.approx(confidence), key

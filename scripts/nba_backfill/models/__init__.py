@@ -106,6 +106,10 @@ def predict_table(
     learned = walk_forward.predict(chunk, results, usable, past, windows, settings)
     results.update(learned.results)
     results[ENS] = ensemble.predict(chunk, {s: results[s] for s in ensemble.COMPONENTS})
+    # ensemble_v1 weighs (and the rule-based systems recommend) by the platform's rule confidences, kept as upstream
+    # defines them; the confidence_score they publish is their expected error's, which ranks their errors
+    for system_id, calibrated in learned.confidence.items():
+        results[system_id] = results[system_id].assign(confidence_score=calibrated)
     table = assemble(chunk, results)
     meta = {**learned.meta, "predictions": {system_id: len(results[system_id]) for system_id in SYSTEM_IDS}}
     return table, meta

@@ -1,4 +1,5 @@
-"""Confidence of the learned systems (`xgboost_v1`, `ensemble_v2`): how small the error is expected to be.
+"""Confidence of every system's prediction (the published confidence_score): how small the error is expected to be.
+(The rule-based systems still recommend, and ensemble_v1 still weighs them, by the platform's rule confidences.)
 
 confidence = 1 − expected |actual − predicted| / CONFIDENCE_SCALE_POINTS, clamped to [0, 1] and monotone
 decreasing in the expected error (an expected miss of 4 points gives 0.6).

@@ -8,8 +8,9 @@ the stack and the confidence fitted on exactly the predictions that were publish
 chunking: the DAG orders a season's prediction chunks and its earlier seasons' (plan.predictions_inputs).
 
 At each window: xgboost is trained on the rows before it; ensemble_v2's weights are fitted on the components'
-predictions of those rows (models.stacking); each learned system's confidence comes from the expected absolute
-error fitted on errors before the window (models.confidence). Recommendation: NO_LINE without a line; OVER when
+predictions of those rows (models.stacking); each learned system's confidence, and the confidence_score the
+rule-based systems publish, comes from the expected absolute error fitted on its errors before the window
+(models.confidence). Recommendation: NO_LINE without a line; OVER when
 predicted − line ≥ `min_edge_points`, UNDER when ≤ −`min_edge_points`, else PASS — the threshold is an edge in points.
 """
 
@@ -31,10 +32,15 @@ DEFAULT_MIN_EDGE_POINTS = 1.5
 PAST_COLUMNS = ("game_date", "player_lookup", "system_id", "predicted_points")
 
 
+RULE_BASED = (MA, ZM, SIM)
+
+
 @dataclass
 class Learned:
     results: dict[str, pd.DataFrame]  # XGB and ENS2 result frames
     meta: dict[str, list[dict]] = field(default_factory=dict)  # per window with rows, per system
+    # the rule-based systems' confidence from their own expected error (same index as their result frames)
+    confidence: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def _keys(days: np.ndarray, players) -> pd.MultiIndex:
@@ -111,12 +117,17 @@ def predict(
 
     parts: dict[str, list[pd.DataFrame]] = {XGB: [], ENS2: []}
     learned = Learned({}, {XGB: [], ENS2: []})
+    calibrated = {s: pd.Series(np.nan, index=components[s].index) for s in RULE_BASED if s in components}
     day = chunk.dates.to_numpy()
     for first, last in windows:
         window = np.flatnonzero((day >= np.datetime64(first)) & (day <= np.datetime64(last)))
         if not len(window):  # bootstrap days or no games: nothing to predict, nothing to train
             continue
         n = graded.rows.count_before(first)
+        for system_id, series in calibrated.items():  # their confidence, from their own errors before the window
+            rows = series.index[np.isin(series.index, window)].to_numpy()
+            points = components[system_id].loc[rows, "predicted_points"].to_numpy(dtype="float64")
+            series.loc[rows] = _confidence(chunk, rows, points, graded.error_model(system_id, n))
         model = xgboost_v1.train(graded.rows.before(first), min_rows, seed)
         learned.meta[XGB].append({"window": {"first": first, "last": last}, **model.meta})
         if model.trained:
@@ -143,11 +154,16 @@ def predict(
             graded.set(chunk_keys[rows], TRACKED.index(ENS2), points)
     for system_id, frames in parts.items():
         learned.results[system_id] = pd.concat(frames) if frames else make_result([], [], [], [])
+    learned.confidence = calibrated
     return learned
 
 
-def _result(chunk: Chunk, rows: np.ndarray, points: np.ndarray, error_coef: np.ndarray, min_edge: float, **extras):
+def _confidence(chunk: Chunk, rows: np.ndarray, points: np.ndarray, error_coef: np.ndarray) -> np.ndarray:
     filled = {name: chunk.filled[name].to_numpy()[rows] for name in FEATURE_NAMES}
-    conf = confidence.confidence(confidence.error_features(points, filled), error_coef)
+    return confidence.confidence(confidence.error_features(points, filled), error_coef)
+
+
+def _result(chunk: Chunk, rows: np.ndarray, points: np.ndarray, error_coef: np.ndarray, min_edge: float, **extras):
+    conf = _confidence(chunk, rows, points, error_coef)
     recommendation = edge_recommendation(points, conf, chunk.line[rows], 0.0, min_edge)
     return make_result(rows, points, conf, recommendation, **extras)
