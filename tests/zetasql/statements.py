@@ -12,6 +12,7 @@ parameters' types as the backend declares them (`query_parameters`, the same fun
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from nba_backfill.config import validate_config
 from nba_backfill.cost import job_statements
 from nba_backfill.plan import season_targets
 from nba_backfill.processors import SQL_DIR
+from nba_backfill.tables import table_schema
 from nba_backfill.warehouse.bigquery import query_parameters
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
@@ -120,6 +122,9 @@ class RecordingWarehouse(DuckDBWarehouse):
         return super().query_arrow(sql, params)
 
 
+KEPT = re.compile(r"CREATE TABLE IF NOT EXISTS `([\w-]+\.(\w+)\._kept_(\w+)_[0-9a-f]{12})`")
+
+
 def sent_jobs(fake, since: int = 0) -> list[Statement]:
     """The query jobs the fake BigQuery server received from job `since` on, each knowing the tables that load
     jobs among them created (a staging table, with the schema the load declared)."""
@@ -134,8 +139,8 @@ def sent_jobs(fake, since: int = 0) -> list[Statement]:
                 f["name"]: (TYPE_NAMES.get(f["type"], f["type"]), f.get("mode") == "REPEATED")
                 for f in load["schema"]["fields"]
             }
-    return [
-        Statement(f"job {i}", q["query"], _json_types(q.get("queryParameters", [])), loaded)
-        for i, job in enumerate(jobs, start=since)
-        if (q := job["configuration"].get("query"))
-    ]
+    queries = [(i, q) for i, job in enumerate(jobs, start=since) if (q := job["configuration"].get("query"))]
+    for _, q in queries:  # a replace's copy of the rows it replaces has its target's columns (restore reads it)
+        for name, dataset, table in KEPT.findall(q["query"]):
+            loaded[name] = {f.name: (f.type, f.mode == "REPEATED") for f in table_schema(f"{dataset}.{table}").fields}
+    return [Statement(f"job {i}", q["query"], _json_types(q.get("queryParameters", [])), loaded) for i, q in queries]

@@ -22,6 +22,7 @@ from nba_backfill import phase5, preflight
 from nba_backfill.errors import BackfillError
 from nba_backfill.plan import season_chunks
 from nba_backfill.processors import PHASE4, PHASE5, PROCESSORS, TIERS, sql_text
+from nba_backfill.runner import owned_rows
 from nba_backfill.schedule import SCHEDULE, season_game_dates
 from nba_backfill.tables import all_tables, table_schema
 from nba_backfill.validate import table_checks
@@ -169,3 +170,39 @@ def test_statements_inside_a_scripting_block_are_analyzed(zetasql):
     assert zetasql.analyze_script(script, {}, "block") == 4
     with pytest.raises(ZetaSQLError, match=r"Unrecognized name: game_dat\b.*\[at block:3:48\]"):
         zetasql.analyze_script(script.replace("game_date =", "game_dat ="), {}, "block")
+
+
+def _owned_replaces():
+    """(id, table, source, params, owned) of every replace of a shared table: only the backfill's own rows."""
+    tiers = {"system_id": ("ensemble_v2",)}
+    return [
+        ("grading", PROCESSORS["grading"].table, sql_text("grading"), job_parameters()["grading"],
+         owned_rows("grading")),
+        ("predictions", PREDICTIONS, None, {}, owned_rows("predictions")),
+        ("tier_adjustments", TIERS.table, sql_text("tier_adjustments"), job_parameters()["tier_adjustments"], tiers),
+        ("apply_tier_adjustments", PREDICTIONS, sql_text("apply_tier_adjustments"),
+         job_parameters()["apply_tier_adjustments"], tiers),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "source", "params", "owned"), _owned_replaces(), ids=[r[0] for r in _owned_replaces()]
+)
+def test_owned_replace_with_its_kept_copy_and_restore(
+    zetasql, fake_bigquery, bigquery, name, table, source, params, owned
+):
+    """A job's replace of a shared table (its systems' rows only), the copy of the rows it replaces, and the restore
+    a failed check runs: every statement as the real client sends it."""
+    since = len(fake_bigquery.job_inserts())
+    with (
+        pytest.raises(RuntimeError),
+        bigquery.replacing(
+            table, _empty_arrow(table) if source is None else source, SEASON.start, SEASON.end, params, owned
+        ),
+    ):
+        bigquery.owned_rows(table, SEASON.start, SEASON.end, owned)  # what the checks count
+        raise RuntimeError("a check failed")
+    jobs = sent_jobs(fake_bigquery, since)
+    assert len(jobs) >= 3  # the replace (with the kept copy), the owned rows, the restore
+    for job in jobs:
+        analyze(zetasql, Statement(f"owned/{name} ({job.id})", job.sql, job.params, job.tables))
