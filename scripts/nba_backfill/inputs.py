@@ -116,15 +116,11 @@ def job_inputs(config: Config, kind: str, season_name: str) -> dict[str, Any]:
 
 
 def _phase3_definition(config: Config, season: Season) -> dict[str, Any]:
-    """What a season's Phase 3 rows are made from: the synthetic league's seed and scale and every season up to
-    this one (each season's league continues from the ones before it: players age, move); or the imported files by
-    content, and this season's bounds (which of their rows are its)."""
+    """What a season's Phase 3 rows are made from: the synthetic league's seed and scale, or the imported files by
+    content; and this season's bounds (its simulated calendar, or which of the files' rows are its)."""
     from .phase3.write import definition
 
-    record = definition(config)
-    if record["source"] == "synthetic":
-        return {**record, "seasons": [_bounds(s, False) for s in config.seasons if s.start <= season.start]}
-    return {**record, "seasons": [_bounds(season, False)]}
+    return {**definition(config), "seasons": [_bounds(season, False)]}
 
 
 def _sha256(value: Any) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from nba_backfill.config import Season
@@ -49,6 +50,16 @@ def closing_lines(props: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- determinism and shape ---------------------------------------------------------------------------------------
+
+
+def test_a_seasons_tables_do_not_depend_on_the_other_seasons_generated(league):
+    """The later season alone (so without the 2023 offseason's draws being preceded by a simulated 2023-24) gives
+    exactly its rows of the two-season league: adding or removing another season changes none of its data."""
+    alone = generate_league(SEASONS[1:], SEED)
+    for name, table in league.items():
+        day = table.column(table_schema(name).partition_by).to_pandas()
+        later = table.filter(pa.array((day >= SEASONS[1].start).to_numpy()))
+        assert alone[name].equals(later), name
 
 
 def test_same_seed_gives_identical_tables(league):

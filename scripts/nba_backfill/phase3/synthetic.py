@@ -1,8 +1,9 @@
 """A deterministic synthetic NBA league: the Phase 3 input tables of a backfill on the embedded warehouse.
 
 `generate_league(seasons, seed, scale)` returns one pyarrow Table per input table (schedule, player and team box
-scores, bookmaker points lines) plus the oracle table of true expected points. Everything is drawn from one
-`numpy.random.default_rng(seed)`, so a seed always gives byte-identical tables. No I/O happens here.
+scores, bookmaker points lines) plus the oracle table of true expected points. Everything is drawn from random
+streams of `seed` (the population; each offseason by its year; each season by its start year), so a seed always
+gives byte-identical tables, and a season's do not depend on the other seasons generated. No I/O happens here.
 
 The generative model, in short:
 - 30 teams, each with a pace factor and a zone defence (make-probability multipliers for paint / mid-range /
@@ -159,8 +160,16 @@ class _Teams:
     defence: np.ndarray  # (30, 3) multipliers on the opponent's make probability per zone
 
 
+# The players and teams are drawn as of this season's start year; a later season's are them after one offseason a
+# year (aging, trades, style drift), whatever seasons are configured, and each season is simulated from its own
+# random stream: a season's tables depend only on (its bounds, seed, scale), so adding or removing another season
+# changes none of them. (The season simulation never changes the players or teams: offseasons alone do.)
+LEAGUE_EPOCH = 2021
+
+
 def generate_league(seasons: Sequence[Season], seed: int, scale: float = 1.0) -> dict[str, pa.Table]:
-    """Generate every season's tables; the same (seasons, seed, scale) always gives identical tables."""
+    """Generate every season's tables; a season's tables are the same for the same (its bounds, seed, scale),
+    whichever other seasons are generated with it."""
     if not seasons:
         raise ValueError("generate_league needs at least one season")
     if scale <= 0:
@@ -169,10 +178,13 @@ def generate_league(seasons: Sequence[Season], seed: int, scale: float = 1.0) ->
     players = _draw_players(rng, _roster_size(scale))
     teams = _draw_teams(rng)
     parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in TABLES}
-    for i, season in enumerate(sorted(seasons, key=lambda s: s.start)):
-        if i:
-            _offseason(rng, players, teams)
-        for name, columns in _simulate_season(rng, season, players, teams).items():
+    year = LEAGUE_EPOCH
+    for season in sorted(seasons, key=lambda s: s.start):
+        while year < season.start.year:  # every offseason since the epoch, configured seasons or not
+            _offseason(np.random.default_rng([seed, year]), players, teams)
+            year += 1
+        simulated = _simulate_season(np.random.default_rng([seed, season.start.year, 1]), season, players, teams)
+        for name, columns in simulated.items():
             parts[name].append(columns)
     return {name: _to_table(name, parts[name]) for name in TABLES}
 

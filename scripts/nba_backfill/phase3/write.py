@@ -72,9 +72,7 @@ def write_phase3(
     if record["source"] == "synthetic":
         from .synthetic import generate_league
 
-        # a season's league continues from the configured seasons before it (players age and move)
-        before = [s for s in config.seasons if s.start <= last]
-        tables = generate_league(before, config.league["seed"], config.league["scale"])
+        tables = generate_league(seasons, config.league["seed"], config.league["scale"])
         report = {}
         summary = f"wrote the synthetic league (seed {config.league['seed']}) for {', '.join(s.name for s in seasons)}"
     else:
