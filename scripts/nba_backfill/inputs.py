@@ -120,7 +120,7 @@ def _phase3_definition(config: Config, season: Season) -> dict[str, Any]:
     content; and this season's bounds (its simulated calendar, or which of the files' rows are its)."""
     from .phase3.write import definition
 
-    return {**definition(config), "seasons": [_bounds(season, False)]}
+    return {**definition(config), "season": _bounds(season, False)}
 
 
 def _sha256(value: Any) -> str:

@@ -1,5 +1,6 @@
-"""What defines Phase 3 (the Phase 3 rule's params): canonical, so key order and unrelated keys change nothing;
-a new seed or a changed file changes it, and a new seed really rewrites Phase 3."""
+"""What defines Phase 3 (the Phase 3 rule's params, inputs.job_digest of kind `league`): canonical, so key
+order and unrelated keys change nothing; a new seed or a changed file changes it, and a new seed really rewrites
+Phase 3."""
 
 from __future__ import annotations
 
@@ -7,33 +8,39 @@ import yaml
 from phase3_data import BOXSCORES
 
 from nba_backfill.config import load_config, validate_config
-from nba_backfill.phase3.write import definition, digest, write_phase3
+from nba_backfill.inputs import job_digest
+from nba_backfill.phase3.write import definition, write_phase3
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
+
+
+def digest(config) -> str:
+    """The Phase 3 rule's params for the config's first season."""
+    return job_digest(config, "league", config.seasons[0].name)
 
 
 def test_key_order_and_unrelated_keys_change_nothing(phase3_config):
     raw = yaml.safe_load(phase3_config().read_text())
-    before = digest(definition(validate_config(raw)))
+    before = digest(validate_config(raw))
     reordered = dict(reversed(list(raw.items())))
     reordered["phase3"] = dict(reversed(list(raw["phase3"].items())))
     reordered["chunk_days"] = 30
     reordered["checks"] = {**raw["checks"], "min_row_share": 0.5}
-    assert digest(definition(validate_config(reordered))) == before
+    assert digest(validate_config(reordered)) == before
     # the synthetic source does not depend on files, the files source not on the seed
-    assert digest(definition(validate_config({**raw, "league": {"seed": 1, "scale": 1.0}}))) == before
+    assert digest(validate_config({**raw, "league": {"seed": 1, "scale": 1.0}})) == before
 
 
 def test_a_changed_file_or_seed_changes_it(tmp_path, phase3_config):
     copy = tmp_path / "box.csv"
     copy.write_bytes(BOXSCORES.read_bytes())
     raw = yaml.safe_load(phase3_config(boxscores=[copy]).read_text())
-    before = digest(definition(validate_config(raw)))
+    before = digest(validate_config(raw))
     copy.write_bytes(BOXSCORES.read_bytes().replace(b"36.5,10,22", b"36.6,10,22"))
     record = definition(validate_config(raw))
-    assert digest(record) != before
+    assert digest(validate_config(raw)) != before
     assert record["boxscores"][0]["name"] == str(copy) and record["boxscores"][0]["size"] == copy.stat().st_size
     synthetic = {**raw, "phase3": {"source": "synthetic"}}
-    seeds = {digest(definition(validate_config({**synthetic, "league": {"seed": s, "scale": 1.0}}))) for s in (1, 2)}
+    seeds = {digest(validate_config({**synthetic, "league": {"seed": s, "scale": 1.0}})) for s in (1, 2)}
     assert len(seeds) == 2
 
 

@@ -1,16 +1,15 @@
 """Put Phase 3 (the synthetic league, or the imported files) into the configured warehouse, and record what
 defined it.
 
-The Phase 3 rule's params are `digest(definition(config))`: the source with what defines its rows (seed, scale
-and the seasons' bounds; or each file's name, size and sha256), canonical JSON, so reordered YAML keys or
-unrelated keys change nothing, and a changed seed or file rewrites Phase 3 and redoes what depends on it.
+`definition(config)` is what Phase 3's rows are made from: the source with its seed and scale, or each file's
+name, size and sha256. The Phase 3 rule's params (nba_backfill.inputs, kind `league`) hash it with the season's
+bounds, canonically, so reordered YAML keys or unrelated keys change nothing, and a changed seed or file rewrites
+Phase 3 and redoes what depends on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 
 from ..config import Config
 from ..errors import BadFile
@@ -26,9 +25,8 @@ def definition(
 ) -> dict:
     """What Phase 3's rows are a function of, files by content. `source` and the globs default to config's phase3."""
     source = source or config.phase3["source"]
-    seasons = [[s.name, s.start, s.end] for s in config.seasons]
     if source == "synthetic":
-        return {"source": source, "seed": config.league["seed"], "scale": config.league["scale"], "seasons": seasons}
+        return {"source": source, "seed": config.league["seed"], "scale": config.league["scale"]}
     from .files import expand, file_record
 
     boxscores = (
@@ -39,16 +37,9 @@ def definition(
         raise BadFile("no box-score files: give --boxscores or set phase3.boxscores")
     return {
         "source": source,
-        "seasons": seasons,
         "boxscores": [file_record(p) for p in boxscores],
         "lines": [file_record(p) for p in lines],
     }
-
-
-def digest(record: dict) -> str:
-    """A definition as one canonical hash (the Phase 3 rule's params)."""
-    text = json.dumps(record, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def write_phase3(
