@@ -29,6 +29,7 @@ from .plan import (
     training_seasons,
 )
 from .processors import PROCESSORS, TIERS, sql_text
+from .runner import owned_params, owned_rows, tier_rows
 from .systems import SYSTEM_IDS
 from .validate import table_check_queries
 
@@ -92,7 +93,7 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
             (sql_text("tier_adjustments"), learn),
             (sql_text("apply_tier_adjustments"), span),
             (sql_text("tier_adjustments.checks"), {**span, "system_ids": list(SYSTEM_IDS)}),
-            *table_check_queries(TIERS, season.start, season.end, {"system_id": (settings["system_id"],)}),
+            *table_check_queries(TIERS, season.start, season.end, tier_rows(config)),
         ]
     if marker == phase5c_marker(season.name):
         return [
@@ -112,8 +113,6 @@ def _chunk_statements(
     config: Config, name: str, season: Season, chunk: Chunk, opener: dt.date
 ) -> list[tuple[str, dict]]:
     """The job's writing statements, then its checks (the expected rows per date, the table checks)."""
-    from .runner import owned_params, owned_rows
-
     start = max(chunk.first, opener + dt.timedelta(days=config.bootstrap_days))
     params = {"start_date": start, "end_date": chunk.last, "season_start": opener, **owned_params(name)}
     processor = PROCESSORS[name]

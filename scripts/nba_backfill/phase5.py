@@ -27,7 +27,7 @@ from .plan import (
     training_seasons,
 )
 from .processors import PHASE5, TIERS, sql_text
-from .runner import Job
+from .runner import Job, tier_rows
 from .schedule import season_game_dates
 from .systems import SYSTEM_IDS
 from .tables import table_schema
@@ -140,7 +140,7 @@ def run_tier_adjustments(
         "system_id": settings["system_id"],
     }
     span = {"start_date": first, "end_date": last, "season_start": opener, "system_id": settings["system_id"]}
-    own = {"system_id": (settings["system_id"],)}  # the shared tables' rows this step writes
+    own = tier_rows(config)  # the shared tables' rows this step writes
     with contextlib.ExitStack() as replaced:  # the checks run inside: a failure puts both tables back
         if keys:
             replaced.enter_context(

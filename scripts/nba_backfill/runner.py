@@ -54,8 +54,12 @@ def owned_rows(name: str) -> Owned | None:
     systems, so a job there owns only this backfill's systems' rows; the Phase 4 tables are the backfill's own."""
     if name not in PHASE5:
         return None
-
     return {"system_id": SYSTEM_IDS}
+
+
+def tier_rows(config: Config) -> Owned:
+    """The rows of the shared tier and predictions tables the tier step owns: its configured system's."""
+    return {"system_id": (config.tier_adjustments["system_id"],)}
 
 
 def owned_params(name: str) -> dict[str, list]:

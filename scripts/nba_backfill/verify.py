@@ -22,7 +22,7 @@ from .errors import format_dates
 from .markers import read_marker
 from .plan import phase4_season_marker, phase5a_season_marker, phase5b_season_marker, phase6_marker
 from .processors import PHASE4, PROCESSORS, TIERS, Processor
-from .runner import owned_rows
+from .runner import owned_rows, tier_rows
 from .validate import fingerprint_sql, format_fingerprint
 from .warehouse import open_warehouse
 
@@ -97,8 +97,7 @@ def verify_warehouse(config: Config, season: Season, warehouse=None) -> tuple[li
     if tiers.exists():
         body = read_marker(tiers, "fingerprint")
         checked += 1
-        owned = {"system_id": (config.tier_adjustments["system_id"],)}
-        detail = _compare(body, _per_date(warehouse, TIERS, season, owned), season.start, season.end)
+        detail = _compare(body, _per_date(warehouse, TIERS, season, tier_rows(config)), season.start, season.end)
         if detail:
             mismatches.append(Mismatch(str(tiers), TIERS.table, detail))
     return mismatches, checked
