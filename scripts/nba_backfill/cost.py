@@ -30,7 +30,6 @@ from .plan import (
 )
 from .processors import PROCESSORS, TIERS, sql_text
 from .runner import owned_params, owned_rows, tier_rows
-from .systems import SYSTEM_IDS
 from .validate import table_check_queries
 
 TIB = 2**40
@@ -92,7 +91,7 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
         return [
             (sql_text("tier_adjustments"), learn),
             (sql_text("apply_tier_adjustments"), span),
-            (sql_text("tier_adjustments.checks"), {**span, "system_ids": list(SYSTEM_IDS)}),
+            (sql_text("tier_adjustments.checks"), {**span, **owned_params("predictions")}),
             *table_check_queries(TIERS, season.start, season.end, tier_rows(config)),
         ]
     if marker == phase5c_marker(season.name):

@@ -27,9 +27,8 @@ from .plan import (
     training_seasons,
 )
 from .processors import PHASE5, TIERS, sql_text
-from .runner import Job, tier_rows
+from .runner import Job, owned_params, tier_rows
 from .schedule import season_game_dates
-from .systems import SYSTEM_IDS
 from .tables import table_schema
 from .validate import CheckResult, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
@@ -91,7 +90,7 @@ def tier_checks(
     """The tier table's own checks (its system's rows only) and the applied predictions': every row of the
     adjusted system has a tier, no other system of the backfill has one."""
     system_id = span["system_id"]
-    applied = warehouse.query(sql_text("tier_adjustments.checks"), {**span, "system_ids": list(SYSTEM_IDS)}).dicts()[0]
+    applied = warehouse.query(sql_text("tier_adjustments.checks"), {**span, **owned_params("predictions")}).dicts()[0]
     results, fingerprint = table_checks(warehouse, TIERS, first, last, own)
     return results + [
         # a learned system abstains until it has history (a first configured season's opening weeks): recorded, not
