@@ -90,9 +90,9 @@ def _file_sha256(path: Path) -> str:
 
 
 def _checks(kind: str) -> dict[str, Any]:
-    """The registry's range checks of the job's table (they decide whether a chunk passes)."""
+    """The registry's value checks of the job's table (they decide whether a chunk passes)."""
     processor = TIERS if kind == "tiers" else PROCESSORS.get(kind)
-    return {col: list(bounds) for col, bounds in processor.ranges.items()} if processor else {}
+    return {name: predicate for name, (predicate, _) in processor.violations().items()} if processor else {}
 
 
 def job_inputs(config: Config, kind: str, season_name: str) -> dict[str, Any]:

@@ -31,6 +31,9 @@ class Processor:
     reads: tuple[str, ...] = ()
     # column -> (low, high): values outside fail the chunk
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # check name -> SQL predicate over the table's columns (and @first, @last) that is TRUE for an offending row:
+    # a bound that depends on the row (e.g. on its date), where a constant range cannot state it
+    bounds: dict[str, str] = field(default_factory=dict)
     # columns a later step fills in (the tier step, on predictions): not part of the chunk's fingerprint
     later_columns: tuple[str, ...] = ()
 
@@ -43,6 +46,16 @@ class Processor:
 
     def checks_sql(self) -> str:
         return sql_text(f"{self.name}.checks")
+
+    def violations(self) -> dict[str, tuple[str, str]]:
+        """Every value check by its name (`range:<column>`, `bound:<name>`) -> (the predicate TRUE for an offending
+        row, what an offending row is, for the failure's message)."""
+        ranges = {
+            f"range:{col}": (f"{col} < {lo} OR {col} > {hi}", f"outside [{lo}, {hi}]")
+            for col, (lo, hi) in self.ranges.items()
+        }
+        bounds = {f"bound:{name}": (predicate, f"where {predicate}") for name, predicate in self.bounds.items()}
+        return {**ranges, **bounds}
 
 
 RATE = (0.0, 1.0)

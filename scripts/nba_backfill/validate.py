@@ -76,6 +76,11 @@ def format_fingerprint(value) -> str | None:
     return None if value is None else format(int(value) & (2**64 - 1), "016x")
 
 
+def violation_column(check: str) -> str:
+    """The stats query's column counting a value check's offending rows (`range:x` -> `range__x`)."""
+    return check.replace(":", "__")
+
+
 def table_check_queries(
     processor: Processor, first: dt.date, last: dt.date, owned: Owned | None = None
 ) -> list[tuple[str, dict]]:
@@ -88,7 +93,7 @@ def table_check_queries(
     keys = ", ".join(processor.key)
     null_keys = " OR ".join(f"{k} IS NULL" for k in processor.key)
     ranges = ",\n  ".join(
-        f"COUNTIF({col} < {lo} OR {col} > {hi}) AS {col}" for col, (lo, hi) in processor.ranges.items()
+        f"COUNTIF({predicate}) AS {violation_column(name)}" for name, (predicate, _) in processor.violations().items()
     )
     params = {"first": first, "last": last, **owned_params}
     stats = f"""SELECT
@@ -114,9 +119,9 @@ def table_checks(
         CheckResult("unique_key", duplicates == 0, f"{duplicates} duplicated ({keys}) value(s)"),
         CheckResult("non_null_key", stats["null_keys"] == 0, f"{stats['null_keys']} row(s) with a NULL key column"),
     ]
-    for col, (lo, hi) in processor.ranges.items():
-        bad = stats[col]
-        results.append(CheckResult(f"range:{col}", bad == 0, f"{bad} row(s) outside [{lo}, {hi}]"))
+    for name, (_, offending) in processor.violations().items():
+        bad = stats[violation_column(name)]
+        results.append(CheckResult(name, bad == 0, f"{bad} row(s) {offending}"))
     return results, format_fingerprint(stats["fingerprint"])
 
 

@@ -16,6 +16,7 @@ from nba_backfill.errors import CheckFailed
 from nba_backfill.models import SYSTEM_IDS
 from nba_backfill.plan import chunk_marker, is_adopted, season_chunks
 from nba_backfill.processors import PROCESSORS
+from nba_backfill.validate import violation_column
 
 SEASON = "2023-24"
 START, END = dt.date(2023, 10, 24), dt.date(2024, 4, 14)
@@ -58,7 +59,7 @@ def run(fake, make_warehouse, monkeypatch, tmp_path, config):
         fake.on_query("AS check_date", schema=[("check_date", "DATE"), ("expected_rows", "INT64")], rows=days)
         # the owned rows per date (Warehouse.owned_rows; the replace script's own count ends alike)
         fake.on_query("GROUP BY 1 ORDER BY 1", schema=[("d", "DATE"), ("n", "INT64")], rows=days)
-        ranges = [(column, "INT64") for column in processor.ranges]
+        ranges = [(violation_column(name), "INT64") for name in processor.violations()]
         fake.on_query(
             "BIT_XOR(FARM_FINGERPRINT",
             schema=[("row_count", "INT64"), ("null_keys", "INT64"), ("fingerprint", "INT64"), *ranges],
