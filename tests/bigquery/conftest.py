@@ -7,7 +7,7 @@ import json
 import pytest
 from fake_bigquery import CONFIG, PROJECT, FakeBigQuery
 
-from nba_backfill.warehouse.bigquery import BigQueryWarehouse
+from nba_backfill.warehouse.bigquery.backend import BigQueryWarehouse
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 from fake_bigquery import CONFIG, PROJECT
 
 from nba_backfill.errors import WarehouseError
-from nba_backfill.warehouse.bigquery import CREDENTIALS_HINT, BigQueryWarehouse
+from nba_backfill.warehouse.bigquery.backend import BigQueryWarehouse
+from nba_backfill.warehouse.bigquery.failures import CREDENTIALS_HINT
 
 JOBS = rf"^/bigquery/v2/projects/{PROJECT}/jobs$"
 CONCURRENT = (

@@ -12,7 +12,9 @@ import pytest
 from fake_bigquery import CONFIG, PROJECT
 
 from nba_backfill.errors import WarehouseError
-from nba_backfill.warehouse.bigquery import BigQueryWarehouse, map_project, sanitize_labels
+from nba_backfill.warehouse.bigquery.backend import BigQueryWarehouse
+from nba_backfill.warehouse.bigquery.parameters import sanitize_labels
+from nba_backfill.warehouse.bigquery.projects import map_project
 
 D = dt.date(2022, 11, 1)
 TS = dt.datetime(2022, 11, 1, 19, 30, tzinfo=dt.UTC)
@@ -195,7 +197,7 @@ def test_labels_set_after_construction_are_used(fake, make_warehouse):
 def test_importing_and_constructing_does_not_load_the_client_library():
     code = (
         "import sys\n"
-        "from nba_backfill.warehouse.bigquery import BigQueryWarehouse\n"
+        "from nba_backfill.warehouse.bigquery.backend import BigQueryWarehouse\n"
         f"BigQueryWarehouse({CONFIG!r})\n"
         "print('google.cloud.bigquery' in sys.modules)\n"
     )

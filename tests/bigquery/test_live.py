@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from nba_backfill.warehouse.bigquery import BigQueryWarehouse
+from nba_backfill.warehouse.bigquery.backend import BigQueryWarehouse
 
 PROJECT = os.environ.get("NBA_BACKFILL_BQ_PROJECT")
 

@@ -12,10 +12,11 @@ import sqlglot
 
 from nba_backfill.processors import SQL_DIR
 from nba_backfill.tables import all_tables, table_schema
-from nba_backfill.warehouse.bigquery import BigQueryWarehouse, map_project
+from nba_backfill.warehouse.bigquery.projects import map_project
+from nba_backfill.warehouse.bigquery.scripts import replace_script
 
 SQL_FILES = sorted(Path(SQL_DIR).glob("*.sql"))
-WAREHOUSE = BigQueryWarehouse({"project": "nba-props-platform"})
+PROJECT = "nba-props-platform"
 
 
 def parse(text: str) -> list:
@@ -60,7 +61,7 @@ def test_replace_script_around_each_processor_parses(path):
 
     processor = PHASE4.get(path.stem)
     table = processor.table if processor else "nba_precompute.player_daily_cache"
-    statements = parse(WAREHOUSE.replace_script(table, path.read_text()))
+    statements = parse(replace_script(PROJECT, table, path.read_text()))
     # one SELECT per processor file, embedded whole: the script keeps its seven statements
     assert [type(s).__name__ for s in statements] == [
         "Create",
@@ -75,8 +76,8 @@ def test_replace_script_around_each_processor_parses(path):
 
 @pytest.mark.parametrize("table", all_tables())
 def test_generated_statements_parse_for_every_table(table):
-    parse(WAREHOUSE.replace_script(table, f"SELECT * FROM {table} WHERE FALSE"))
-    parse(WAREHOUSE.replace_script(table, f"SELECT * FROM `nba-props-platform.{table}_staging_abc`"))
+    parse(replace_script(PROJECT, table, f"SELECT * FROM {table} WHERE FALSE"))
+    parse(replace_script(PROJECT, table, f"SELECT * FROM `nba-props-platform.{table}_staging_abc`"))
     dataset = table.split(".")[0]
     parse(
         f"SELECT partition_id, total_rows FROM `nba-props-platform.{dataset}.INFORMATION_SCHEMA.PARTITIONS` "
@@ -91,7 +92,7 @@ SCHEDULE = "nba_reference.nba_schedule"
 
 def _run_script(con, first, last):
     result = None
-    for statement in parse(WAREHOUSE.replace_script(SCHEDULE, "SELECT * FROM src")):
+    for statement in parse(replace_script(PROJECT, SCHEDULE, "SELECT * FROM src")):
         sql = statement.sql("duckdb")
         values = {k: v for k, v in {"__first": first, "__last": last}.items() if f"${k}" in sql}
         result = con.execute(sql, values).fetchall()

@@ -24,7 +24,7 @@ from nba_backfill.cost import job_statements
 from nba_backfill.plan import season_targets
 from nba_backfill.processors import SQL_DIR
 from nba_backfill.tables import table_schema
-from nba_backfill.warehouse.bigquery import query_parameters
+from nba_backfill.warehouse.bigquery.parameters import query_parameters
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 # (BigQuery type, repeated) per parameter name

@@ -26,7 +26,8 @@ from nba_backfill.runner import owned_rows
 from nba_backfill.schedule import SCHEDULE, season_game_dates
 from nba_backfill.tables import all_tables, table_schema
 from nba_backfill.validate import table_checks
-from nba_backfill.warehouse.bigquery import DEFAULT_PROJECT, BigQueryWarehouse, map_project
+from nba_backfill.warehouse.bigquery.backend import DEFAULT_PROJECT, BigQueryWarehouse
+from nba_backfill.warehouse.bigquery.projects import map_project
 
 SEASON = repo_config().seasons[0]
 PREDICTIONS = PROCESSORS["predictions"].table

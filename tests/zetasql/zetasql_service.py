@@ -37,7 +37,7 @@ from zetasql.wasi._pb2.zetasql.public import (
 from zetasql.wasi._pb2.zetasql.resolved_ast import resolved_node_kind_pb2
 
 from nba_backfill.tables import all_tables, table_schema
-from nba_backfill.warehouse.bigquery import DEFAULT_PROJECT
+from nba_backfill.warehouse.bigquery.backend import DEFAULT_PROJECT
 
 M = TypeVar("M", bound=message.Message)
 EPOCH = dt.date(1970, 1, 1)
@@ -320,7 +320,7 @@ class BigQueryAnalyzer:
     ) -> tuple[list[str], list[tuple]]:
         """Run a query with the reference evaluator over `tables` (dataset.table -> rows as dicts); parameters
         are typed as the BigQuery backend types them. Returns (column names, rows)."""
-        from nba_backfill.warehouse.bigquery import query_parameters
+        from nba_backfill.warehouse.bigquery.parameters import query_parameters
 
         text = _backticked_tables(sql)
         content = {}

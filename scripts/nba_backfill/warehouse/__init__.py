@@ -12,7 +12,7 @@ def open_warehouse(config: Config, labels: dict[str, str] | None = None, scope=N
     """The configured warehouse. `scope` (first, last dates) tells the embedded one which partition files a job
     can need; BigQuery prunes partitions from the queries' own filters."""
     if config.backend == "bigquery":
-        from .bigquery import BigQueryWarehouse
+        from .bigquery.backend import BigQueryWarehouse
 
         warehouse: Warehouse = BigQueryWarehouse(config.warehouse)
     else:
