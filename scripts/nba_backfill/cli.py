@@ -305,7 +305,7 @@ def publish(
       nba-backfill publish --season 2022-23 --target gs://nba-props-platform-api/v1-rehearsal
       nba-backfill publish --season 2022-23 --check
     """
-    from .publish import check_publish, run_publish
+    from .publish.job import check_publish, run_publish
 
     config = load(ctx)
     if check:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, Season
+from .phase3.definition import definition
 from .processors import PHASE4, PROCESSORS, TIERS
 
 PACKAGE_DIR = Path(__file__).parent
@@ -36,7 +37,7 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
 
 # kind of job -> the package files (a folder: its *.py and *.json) that compute its rows and checks.
 SOURCES: dict[str, tuple[str, ...]] = {
-    "league": ("phase3", "phase3/sql"),
+    "league": ("phase3", "phase3/sql", "phase3/synthetic"),
     "preflight": (),
     **{name: (f"sql/{name}.sql", f"sql/{name}.checks.sql") for name in PHASE4},
     "predictions": (
@@ -50,7 +51,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "tiers": ("sql/tier_adjustments.sql", "sql/apply_tier_adjustments.sql", "sql/tier_adjustments.checks.sql"),
     "grading": ("sql/grading.sql", "sql/grading.checks.sql"),
     "tier_check": ("sql/tier_check.sql",),
-    "publish": ("sql/publish_results.sql", "publish.py", "publish_schemas"),
+    "publish": ("sql/publish_results.sql", "publish", "publish_schemas"),
 }
 
 
@@ -118,8 +119,6 @@ def job_inputs(config: Config, kind: str, season_name: str) -> dict[str, Any]:
 def _phase3_definition(config: Config, season: Season) -> dict[str, Any]:
     """What a season's Phase 3 rows are made from: the synthetic league's seed and scale, or the imported files by
     content; and this season's bounds (its simulated calendar, or which of the files' rows are its)."""
-    from .phase3.write import definition
-
     return {**definition(config), "season": _bounds(season, False)}
 
 

@@ -106,7 +106,7 @@ def verify_warehouse(config: Config, season: Season, warehouse=None) -> tuple[li
 def verify_published(config: Config, season: Season, owner: str | None) -> tuple[list[Mismatch], int]:
     """The season's publish marker against its target: every dated file it wrote, and the shared files (latest,
     players, index) if this season's publication is the newest one there (`owner`), as later ones replace them."""
-    from .publish import open_target
+    from .publish.targets import open_target
 
     path = phase6_marker(season.name)
     if not Path(path).exists():

@@ -9,7 +9,8 @@ from phase3_data import BOXSCORES
 
 from nba_backfill.config import load_config, validate_config
 from nba_backfill.inputs import job_digest
-from nba_backfill.phase3.write import definition, write_phase3
+from nba_backfill.phase3.definition import definition
+from nba_backfill.phase3.write import write_phase3
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 

@@ -36,7 +36,7 @@ def season(season_warehouse, tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def published(season_warehouse, tmp_path_factory):
     """The season published once into <run>/published (for tests that only read): (folder, marker path)."""
-    from nba_backfill.publish import run_publish
+    from nba_backfill.publish.job import run_publish
 
     run = tmp_path_factory.mktemp("published-run")
     with pytest.MonkeyPatch.context() as mp:
@@ -60,7 +60,7 @@ def gcs(monkeypatch):
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import storage
 
-    from nba_backfill.publish import GCSTarget
+    from nba_backfill.publish.targets import GCSTarget
 
     port = _free_port()
     server = create_server("127.0.0.1", port, in_memory=True, default_bucket="bucket")

@@ -9,7 +9,8 @@ import pytest
 from publish_season import SEASON
 
 from nba_backfill.errors import CheckFailed
-from nba_backfill.publish import GCSTarget, check_publish, open_target, run_publish
+from nba_backfill.publish.job import check_publish, run_publish
+from nba_backfill.publish.targets import GCSTarget, open_target
 
 TARGET = "gs://bucket/v-test"
 PREFIX = "v-test/"

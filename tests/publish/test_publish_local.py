@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from publish_season import DATES, ENSEMBLE, SEASON, game_specs
 
-from nba_backfill import publish
 from nba_backfill.errors import CheckFailed
-from nba_backfill.publish import LocalTarget, UnsafePath, check_publish, player_file, run_publish, validator
+from nba_backfill.publish.files import player_file
+from nba_backfill.publish.job import check_publish, publish_settings, run_publish
+from nba_backfill.publish.schemas import validator
+from nba_backfill.publish.targets import LocalTarget, UnsafePath
 
 SCHEMA_OF = {"results": "results", "best-bets": "best_bets"}
 
@@ -312,8 +314,8 @@ def test_settings_defaults_and_override(season):
     import dataclasses
 
     bare = dataclasses.replace(season, raw={k: v for k, v in season.raw.items() if k != "publish"})
-    assert publish.publish_settings(bare) == {"target": "published", "min_games": 5, "system_id": "ensemble_v2"}
-    assert publish.publish_settings(bare, "out")["target"] == "out"
+    assert publish_settings(bare) == {"target": "published", "min_games": 5, "system_id": "ensemble_v2"}
+    assert publish_settings(bare, "out")["target"] == "out"
     marker = load(Path(run_publish(season, SEASON, target="elsewhere/site")))
     assert marker["target"] == "elsewhere/site" and Path("elsewhere/site/v1/players/index.json").exists()
 
@@ -371,7 +373,7 @@ def test_schemas_are_strict():
 
 def test_local_publish_does_not_import_gcs():
     code = (
-        "import sys; from nba_backfill import publish; publish.open_target('published'); "
+        "import sys; from nba_backfill.publish.targets import open_target; open_target('published'); "
         "assert 'google.cloud.storage' not in sys.modules, 'imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+import nba_backfill
 from helpers import base_config
 from nba_backfill.config import validate_config
 from nba_backfill.inputs import CONFIG_KEYS, job_digest, job_inputs
@@ -90,3 +94,18 @@ def test_the_marker_records_keys_values_and_files():
     }
     assert set(inputs["code"]) == {"sql/pcf.sql", "sql/pcf.checks.sql", "ranges"}
     assert inputs["digest"].startswith("config=") and " code=" in inputs["digest"]
+
+
+@pytest.mark.parametrize(("kind", "package"), [("league", "phase3"), ("publish", "publish")])
+def test_every_module_of_the_package_that_shapes_the_rows_is_in_the_code_digest(kind, package):
+    """A module of the package left out of inputs.SOURCES would change the job's rows without rerunning it."""
+    root = Path(nba_backfill.__file__).parent
+    modules = {path.relative_to(root).as_posix() for path in (root / package).rglob("*.py")}
+    code = job_inputs(validate_config(base_config()), kind, SEASON)["code"]
+    assert len(modules) > 1 and modules - set(code) == set()
+
+
+def test_the_digests_read_phase3s_definition_without_importing_its_writer():
+    """inputs <- phase3.write imports inputs for the marker; inputs itself needs only phase3.definition."""
+    code = "import sys, nba_backfill.inputs; assert 'nba_backfill.phase3.write' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

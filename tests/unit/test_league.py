@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 from nba_backfill.config import Season
-from nba_backfill.phase3.synthetic import TEAMS, generate_league
+from nba_backfill.phase3.synthetic.league import generate_league
+from nba_backfill.phase3.synthetic.population import TEAMS
 from nba_backfill.tables import table_schema
 
 SEED = 20211019

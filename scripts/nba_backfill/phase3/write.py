@@ -1,10 +1,5 @@
 """Put Phase 3 (the synthetic league, or the imported files) into the configured warehouse, and record what
-defined it.
-
-`definition(config)` is what Phase 3's rows are made from: the source with its seed and scale, or each file's
-name, size and sha256. The Phase 3 rule's params (nba_backfill.inputs, kind `league`) hash it with the season's
-bounds, canonically, so reordered YAML keys or unrelated keys change nothing, and a changed seed or file rewrites
-Phase 3 and redoes what depends on it.
+defined it (phase3.definition) in the league marker.
 """
 
 from __future__ import annotations
@@ -12,34 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from ..config import Config
-from ..errors import BadFile
 from ..inputs import job_inputs
 from ..markers import write_marker
 from ..tables import table_schema
 from ..warehouse import open_warehouse
 from . import PROPS
-
-
-def definition(
-    config: Config, source: str | None = None, boxscores: list[str] | None = None, lines: list[str] | None = None
-) -> dict:
-    """What Phase 3's rows are a function of, files by content. `source` and the globs default to config's phase3."""
-    source = source or config.phase3["source"]
-    if source == "synthetic":
-        return {"source": source, "seed": config.league["seed"], "scale": config.league["scale"]}
-    from .files import expand, file_record
-
-    boxscores = (
-        expand(boxscores, "--boxscores") if boxscores else expand(config.phase3["boxscores"], "phase3.boxscores")
-    )
-    lines = expand(config.phase3["lines"], "phase3.lines") if lines is None else expand(lines, "--lines")
-    if not boxscores:
-        raise BadFile("no box-score files: give --boxscores or set phase3.boxscores")
-    return {
-        "source": source,
-        "boxscores": [file_record(p) for p in boxscores],
-        "lines": [file_record(p) for p in lines],
-    }
+from .definition import definition
 
 
 def write_phase3(
@@ -61,7 +34,7 @@ def write_phase3(
     seasons = [config.season(season_name)] if season_name else list(config.seasons)
     first, last = seasons[0].start, seasons[-1].end
     if record["source"] == "synthetic":
-        from .synthetic import generate_league
+        from .synthetic.league import generate_league
 
         tables = generate_league(seasons, config.league["seed"], config.league["scale"])
         report = {}

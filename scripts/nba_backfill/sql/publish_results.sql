@@ -1,6 +1,6 @@
 -- Phase 6 publishing (facts §3.8; SPEC "Publishing (6)"): one season's graded rows of one system (@system_id,
 -- publish.system_id) with the context the JSON files show. One row per (game_date, player_lookup); voided (DNP) rows
--- included, so the files can show them as VOID. Shaping into JSON happens in publish.py.
+-- included, so the files can show them as VOID. Shaping into JSON happens in publish/documents.py.
 --   context: MLFS of the same date and player (points_avg_season = features[2] for the player tier,
 --            back_to_back = features[16], is_home, days_rest, fatigue_score); PGS for the player's full name.
 --   prior_decided / prior_wins: the player's decided picks (prediction_correct not NULL: no PASS, NO_LINE, push
