@@ -30,7 +30,7 @@ DEFAULT_MAXIMUM_BYTES_BILLED = 100 * 1024**3
 
 
 class BigQueryWarehouse(Warehouse):
-    """Tables `dataset.table` of the configured project; see the module docstring for the guarantees.
+    """Tables `dataset.table` of the configured project; the package docstring has the guarantees.
 
     `client` is a ready google.cloud.bigquery.Client (tests point one at a local server); without it, one is
     made on first use from Application Default Credentials. `retry_base_delay` (seconds) is the first
