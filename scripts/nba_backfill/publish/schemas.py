@@ -21,26 +21,22 @@ def validator(schema: str):
 
 @cache
 def fast_validator(schema: str):
-    """The same schema compiled to Python (fastjsonschema): a season's ~700 files validate in a blink, where the
-    interpreting validator takes a minute. Keywords used by our schemas mean the same in both."""
-    import fastjsonschema
+    """The same schema compiled in Rust (jsonschema-rs): a season's ~700 files validate in well under a second, where
+    the interpreting validator takes a minute. Both implement draft 2020-12, the schemas' `$schema`."""
+    import jsonschema_rs
 
-    return fastjsonschema.compile(json.loads((SCHEMA_DIR / f"{schema}.json").read_text()))
+    return jsonschema_rs.validator_for(json.loads((SCHEMA_DIR / f"{schema}.json").read_text()))
 
 
 def schema_problem(schema: str, document: Any) -> str | None:
     """The first schema violation (by path), or None. The compiled validator answers; the interpreting one
     explains a failure."""
-    import fastjsonschema
-
-    try:
-        fast_validator(schema)(document)
+    fast = fast_validator(schema)
+    if fast.is_valid(document):
         return None
-    except fastjsonschema.JsonSchemaValueException as err:
-        fast_error = err.message
     errors = sorted(validator(schema).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
-        return f"does not match schema {schema}.json: {fast_error[:200]}"
+        return f"does not match schema {schema}.json: {next(fast.iter_errors(document)).message[:200]}"
     where = "/".join(str(p) for p in errors[0].absolute_path) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"does not match schema {schema}.json at {where}: {errors[0].message[:200]}{more}"
