@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from nba_backfill.config import Season
+from nba_backfill.phase3.synthetic.columns import _arrow_array
 from nba_backfill.phase3.synthetic.league import generate_league
 from nba_backfill.phase3.synthetic.population import TEAMS
 from nba_backfill.tables import table_schema
@@ -327,3 +328,27 @@ def test_oracle_expectation_tracks_points(frames):
     assert np.corrcoef(oracle.points, oracle.expected_points)[0, 1] > 0.5
     assert 3 <= (oracle.points - oracle.expected_points).abs().mean() <= 8
     assert abs((oracle.points - oracle.expected_points).mean()) < 0.2
+
+
+@pytest.mark.parametrize(
+    ("kind", "parts"),
+    [
+        (pa.string(), [np.array(["Nikola Jokić", None, ""], dtype=object), np.array(["b"], dtype=object)]),
+        (pa.float64(), [np.ma.masked_array([1.5, -0.0, np.nan], mask=[False, True, False]), np.array([2.0])]),
+        (pa.int64(), [np.array([1, -2]), np.array([True, False])]),  # bools are stored as 1 and 0
+        (pa.bool_(), [np.arange(11) % 3 == 0, np.array([True])]),  # more than a byte of bits
+        (pa.date32(), [np.array(["2023-10-24", "1969-12-31"], dtype="datetime64[D]")]),
+        (pa.timestamp("us", tz="UTC"), [np.array(["2023-10-24T18:55:00.000001"], dtype="datetime64[us]")]),
+    ],
+)
+def test_a_column_from_buffers_is_what_pyarrow_array_makes_of_it(kind, parts):
+    """The league's columns are built from Arrow buffers, without pyarrow.array() (which imports pandas)."""
+    merged = np.ma.concatenate(parts)
+    expected = pa.array(merged.data, type=kind, mask=np.ma.getmaskarray(merged) | np.equal(merged.data, None))
+    built = _arrow_array(kind, parts)
+    assert built.type == expected.type and repr(built.to_pylist()) == repr(expected.to_pylist())  # NaN, -0.0 too
+
+
+def test_a_column_that_would_lose_its_fractions_is_refused():
+    with pytest.raises(TypeError, match="cannot store float64 values as int64"):
+        _arrow_array(pa.int64(), [np.array([1.5])])

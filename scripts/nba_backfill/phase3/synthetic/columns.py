@@ -206,12 +206,36 @@ def oracle_columns(
 def to_table(name: str, parts: list[dict[str, np.ndarray]]) -> pa.Table:
     """Concatenate the seasons' columns into one table with exactly the schema kept in the repo."""
     schema = table_schema(name).arrow_schema()
-    arrays = []
-    for field in schema:
-        values = [part[field.name] for part in parts]
-        if any(np.ma.isMaskedArray(v) for v in values):
-            merged = np.ma.concatenate(values)
-            arrays.append(pa.array(merged.data, type=field.type, mask=np.ma.getmaskarray(merged)))
-        else:
-            arrays.append(pa.array(np.concatenate(values), type=field.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays([_arrow_array(f.type, [part[f.name] for part in parts]) for f in schema], schema=schema)
+
+
+# The Phase 3 schemas' numeric Arrow types -> the numpy type of their data buffer.
+NUMBERS = {pa.int64(): np.int64, pa.float64(): np.float64}
+
+
+def _arrow_array(kind: pa.DataType, parts: list[np.ndarray]) -> pa.Array:
+    """One column from its numpy parts (masked entries and None are NULL), built from Arrow buffers: pyarrow.array()
+    imports pandas to look for pandas types, which costs a league job a fifth of a second."""
+    merged = np.ma.concatenate(parts) if any(np.ma.isMaskedArray(p) for p in parts) else np.concatenate(parts)
+    values, null = np.ma.getdata(merged), np.ma.getmaskarray(merged)
+    if pa.types.is_string(kind):
+        null = null | np.equal(values, None)
+        encoded = [b"" if text is None else text.encode() for text in values.tolist()]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+        if offsets[-1] > np.iinfo(np.int32).max:
+            raise ValueError(f"{offsets[-1]} bytes of text exceed one Arrow string column")
+        data = [offsets.astype(np.int32), b"".join(encoded)]
+    elif pa.types.is_timestamp(kind):
+        data = [values.astype(f"datetime64[{kind.unit}]").astype(np.int64)]
+    elif kind == pa.date32():
+        data = [values.astype("datetime64[D]").astype(np.int32)]
+    elif kind == pa.bool_():
+        data = [np.packbits(values.astype(np.bool_), bitorder="little")]
+    elif kind in NUMBERS and np.can_cast(values.dtype, NUMBERS[kind], "same_kind"):
+        data = [values.astype(NUMBERS[kind])]
+    else:
+        raise TypeError(f"cannot store {values.dtype} values as {kind}")
+    validity = np.packbits(~null, bitorder="little") if null.any() else None
+    buffers = [None if b is None else pa.py_buffer(b) for b in (validity, *data)]
+    return pa.Array.from_buffers(kind, len(values), buffers)
