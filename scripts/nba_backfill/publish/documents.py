@@ -127,19 +127,26 @@ def _context_records(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # -- documents -----------------------------------------------------------------------------------------------------
-def _result_row(r: dict[str, Any]) -> dict[str, Any]:
+def _pick(r: dict[str, Any]) -> dict[str, Any]:
+    """What every document shows of a prediction: the game, the pick and how it ended."""
     return {
-        "player_lookup": r["player_lookup"],
-        "player_full_name": r["player_full_name"],
         "game_id": r["game_id"],
-        "team": r["team"],
-        "opponent": r["opponent"],
         "predicted": _num(r["predicted"], 2),
         "actual": _int(r["actual"]),
         "line": _num(r["line"], 2),
         "recommendation": r["recommendation"],
         "result": r["result"],
         "error": _num(r["error"], 2),
+    }
+
+
+def _result_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_pick(r),
+        "player_lookup": r["player_lookup"],
+        "player_full_name": r["player_full_name"],
+        "team": r["team"],
+        "opponent": r["opponent"],
         "bias": _num(r["bias"], 2),
         "confidence": _num(r["confidence"], 4),
         "minutes": _num(r["minutes"], 2),
@@ -155,17 +162,7 @@ def _result_row(r: dict[str, Any]) -> dict[str, Any]:
 def _highlight(r: dict[str, Any] | None) -> dict[str, Any] | None:
     if r is None:
         return None
-    return {
-        "player_lookup": r["player_lookup"],
-        "player_full_name": r["player_full_name"],
-        "game_id": r["game_id"],
-        "predicted": _num(r["predicted"], 2),
-        "actual": _int(r["actual"]),
-        "line": _num(r["line"], 2),
-        "recommendation": r["recommendation"],
-        "result": r["result"],
-        "error": _num(r["error"], 2),
-    }
+    return {**_pick(r), "player_lookup": r["player_lookup"], "player_full_name": r["player_full_name"]}
 
 
 def results_doc(day: dt.date, rows: list[dict[str, Any]], system_id: str) -> dict[str, Any]:
@@ -254,15 +251,12 @@ def best_bets_doc(day: dt.date, rows: list[dict[str, Any]], system_id: str) -> d
     for rank, (_, _, _, r, score, edge, hit) in enumerate(scored[:BEST_BETS_LIMIT], start=1):
         picks.append(
             {
+                **_pick(r),
                 "rank": rank,
                 "player_lookup": r["player_lookup"],
                 "player_full_name": r["player_full_name"],
-                "game_id": r["game_id"],
                 "team": r["team"],
                 "opponent": r["opponent"],
-                "recommendation": r["recommendation"],
-                "line": _num(r["line"], 2),
-                "predicted": _num(r["predicted"], 2),
                 "edge": _num(edge, 2),
                 "confidence": _num(r["confidence"], 4),
                 "composite_score": _num(score, 4),
@@ -271,9 +265,6 @@ def best_bets_doc(day: dt.date, rows: list[dict[str, Any]], system_id: str) -> d
                 "fatigue_score": _num(r["fatigue_score"], 1),
                 "fatigue_level": fatigue_level(r["fatigue_score"]),
                 "rationale": _rationale(r, edge, hit),
-                "result": r["result"],
-                "actual": _int(r["actual"]),
-                "error": _num(r["error"], 2),
             }
         )
     return {
@@ -313,17 +304,11 @@ def player_doc(lookup: str, rows: list[dict[str, Any]], season: str, system_id: 
     }
     game_log = [
         {
+            **_pick(r),
             "game_date": r["game_date"].isoformat(),
-            "game_id": r["game_id"],
             "team": r["team"],
             "opponent": r["opponent"],
             "is_home": r["is_home"],
-            "predicted": _num(r["predicted"], 2),
-            "actual": _int(r["actual"]),
-            "line": _num(r["line"], 2),
-            "recommendation": r["recommendation"],
-            "result": r["result"],
-            "error": _num(r["error"], 2),
             "confidence": _num(r["confidence"], 4),
             "minutes": _num(r["minutes"], 2),
         }
