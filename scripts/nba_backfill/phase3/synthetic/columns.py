@@ -220,12 +220,20 @@ def _arrow_array(kind: pa.DataType, parts: list[np.ndarray]) -> pa.Array:
     values, null = np.ma.getdata(merged), np.ma.getmaskarray(merged)
     if pa.types.is_string(kind):
         null = null | np.equal(values, None)
-        encoded = [b"" if text is None else text.encode() for text in values.tolist()]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+        texts = values.tolist()
+        if null.any():
+            texts = ["" if text is None else text for text in texts]
+        joined = "".join(texts)
+        if joined.isascii():  # a byte a character: no text needs encoding on its own
+            lengths, text_bytes = map(len, texts), joined.encode("ascii")
+        else:
+            encoded = [text.encode() for text in texts]
+            lengths, text_bytes = map(len, encoded), b"".join(encoded)
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(lengths, dtype=np.int64, count=len(texts)), out=offsets[1:])
         if offsets[-1] > np.iinfo(np.int32).max:
             raise ValueError(f"{offsets[-1]} bytes of text exceed one Arrow string column")
-        data = [offsets.astype(np.int32), b"".join(encoded)]
+        data = [offsets.astype(np.int32), text_bytes]
     elif pa.types.is_timestamp(kind):
         data = [values.astype(f"datetime64[{kind.unit}]").astype(np.int64)]
     elif kind == pa.date32():
