@@ -69,8 +69,9 @@ def test_a_job_that_fails_transiently_is_run_again(fake, warehouse, error):
 
 def test_results_that_keep_failing_get_the_job_run_again(fake, make_warehouse):
     # getQueryResults answers a failed job's error (ambiguous: the call or the job?); once the call's own
-    # retries give up, the whole job is run again
-    warehouse = make_warehouse(api_timeout=0.001)
+    # retries give up, the whole job is run again. A zero timeout makes the deadline the call's start, so the
+    # call's first retry is always refused (api_core's backoff is uniform(0, delay): a tiny timeout still raced)
+    warehouse = make_warehouse(api_timeout=0.0)
     fake.fail("GET", r"/queries/", 500, "backendError", "Error encountered during execution.", times=1)
     fake.on_query("SELECT", schema=[("x", "INT64")], rows=[[1]])
 
