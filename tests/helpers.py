@@ -32,3 +32,16 @@ def write_rows(warehouse: DuckDBWarehouse, table: str, rows: list[dict]) -> None
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def minutes_weighted(rows: list[dict], column: str) -> float | None:
+    """A window's rate weighted by each game's minutes, over the games that have one (usage, in plain Python)."""
+    rated = [r for r in rows if r[column] is not None]
+    minutes = sum(r["minutes_played"] for r in rated)
+    return sum(r[column] * r["minutes_played"] for r in rated) / minutes if minutes else None
+
+
+def true_shooting(rows: list[dict]) -> float | None:
+    """PTS / (2 (FGA + 0.44 FTA)) of the window's totals."""
+    attempts = sum(r["fg_attempts"] for r in rows) + 0.44 * sum(r["ft_attempts"] for r in rows)
+    return sum(r["points"] for r in rows) / (2 * attempts) if attempts else None

@@ -92,7 +92,7 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
             (sql_text("tier_adjustments"), learn),
             (sql_text("apply_tier_adjustments"), span),
             (sql_text("tier_adjustments.checks"), {**span, **owned_params("predictions")}),
-            *table_check_queries(TIERS, season.start, season.end, tier_rows(config)),
+            *table_check_queries(TIERS, season.start, season.end, opener, tier_rows(config)),
         ]
     if marker == phase5c_marker(season.name):
         return [
@@ -117,7 +117,7 @@ def _chunk_statements(
     processor = PROCESSORS[name]
     checks = [
         (processor.checks_sql(), params),
-        *table_check_queries(processor, chunk.first, chunk.last, owned_rows(name)),
+        *table_check_queries(processor, chunk.first, chunk.last, opener, owned_rows(name)),
     ]
     if name == "predictions":  # the reads of phase5.write_predictions
         training_start = training_seasons(config, season)[0].start

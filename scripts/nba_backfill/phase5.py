@@ -91,7 +91,7 @@ def tier_checks(
     adjusted system has a tier, no other system of the backfill has one."""
     system_id = span["system_id"]
     applied = warehouse.query(sql_text("tier_adjustments.checks"), {**span, **owned_params("predictions")}).dicts()[0]
-    results, fingerprint = table_checks(warehouse, TIERS, first, last, own)
+    results, fingerprint = table_checks(warehouse, TIERS, first, last, span["season_start"], own)
     return results + [
         # a learned system abstains until it has history (a first configured season's opening weeks): recorded, not
         # fatal; a system_id the backfill does not write at all is refused with the config

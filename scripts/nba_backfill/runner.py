@@ -239,7 +239,9 @@ def run_chunk_job(
         written = warehouse.owned_rows(processor.table, chunk.first, chunk.last, job.owned)
         expected = dict(warehouse.query(processor.checks_sql(), job.params).rows) if job.dates.processable else {}
         results = coverage_checks(written, expected, config.checks["min_row_share"])
-        key_results, fingerprint = table_checks(warehouse, processor, chunk.first, chunk.last, job.owned)
+        key_results, fingerprint = table_checks(
+            warehouse, processor, chunk.first, chunk.last, job.params["season_start"], job.owned
+        )
         results += key_results
         raise_on_failure(job.where, results)
 

@@ -82,11 +82,11 @@ def violation_column(check: str) -> str:
 
 
 def table_check_queries(
-    processor: Processor, first: dt.date, last: dt.date, owned: Owned | None = None
+    processor: Processor, first: dt.date, last: dt.date, season_start: dt.date, owned: Owned | None = None
 ) -> list[tuple[str, dict]]:
     """The statements `table_checks` runs, with their parameters (`plan --cost` prices them too): the row stats
     with the fingerprint, then the duplicated keys; only the `owned` rows of a shared table (another system's rows
-    on those dates are not this job's to judge)."""
+    on those dates are not this job's to judge). `season_start` is the opener the bounds count days from."""
     date_col, table = processor.date_column, processor.table
     owns, owned_params = owned_filter(owned)
     where = f"{date_col} BETWEEN @first AND @last AND {owns}"
@@ -96,6 +96,8 @@ def table_check_queries(
         f"COUNTIF({predicate}) AS {violation_column(name)}" for name, (predicate, _) in processor.violations().items()
     )
     params = {"first": first, "last": last, **owned_params}
+    # only the stats query reads the opener, and only where a bound counts from it
+    stats_params = {**params, "season_start": season_start} if "@season_start" in ranges else params
     stats = f"""SELECT
   COUNT(*) AS row_count,
   COUNTIF({null_keys}) AS null_keys,
@@ -103,16 +105,23 @@ def table_check_queries(
   {ranges}
 FROM (SELECT {fingerprinted_columns(processor)} FROM {table} WHERE {where}) AS t"""
     duplicates = f"SELECT COUNT(*) FROM (SELECT {keys} FROM {table} WHERE {where} GROUP BY {keys} HAVING COUNT(*) > 1)"
-    return [(stats, params), (duplicates, params)]
+    return [(stats, stats_params), (duplicates, params)]
 
 
 def table_checks(
-    warehouse: Warehouse, processor: Processor, first: dt.date, last: dt.date, owned: Owned | None = None
+    warehouse: Warehouse,
+    processor: Processor,
+    first: dt.date,
+    last: dt.date,
+    season_start: dt.date,
+    owned: Owned | None = None,
 ) -> tuple[list[CheckResult], str | None]:
     """Unique and non-null key, documented value ranges, and the rows' fingerprint, for `first..last` (the `owned`
     rows)."""
-    (stats_sql, params), (duplicates_sql, _) = table_check_queries(processor, first, last, owned)
-    stats = warehouse.query(stats_sql, params).dicts()[0]
+    (stats_sql, stats_params), (duplicates_sql, params) = table_check_queries(
+        processor, first, last, season_start, owned
+    )
+    stats = warehouse.query(stats_sql, stats_params).dicts()[0]
     duplicates = warehouse.query(duplicates_sql, params).scalar()
     keys = ", ".join(processor.key)
     results = [

@@ -17,6 +17,7 @@ import pytest
 import sqlglot
 from tiny_league import TinyLeague, appeared, entity_set, write_rows
 
+from helpers import minutes_weighted
 from nba_backfill.processors import PHASE4
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
@@ -147,8 +148,8 @@ def expected_pcf(league: TinyLeague, shot_zones: list[dict], zone_defense: list[
         minutes7 = seconds7 / 60
         avg7 = seconds7 / (60 * games7) if games7 else None
         b2b14 = sum(1 for a, b in pairwise(dates) if a > d - dt.timedelta(days=14) and (b - a).days == 1)
-        usage3 = _mean(r["usage_rate"] for r in played[-3:])
-        season_usage = _mean(r["usage_rate"] for r in played)
+        usage3 = minutes_weighted(played[-3:], "usage_rate")
+        season_usage = minutes_weighted(played, "usage_rate")
         own, opp = paces.get(entity["team"]), paces.get(entity["opponent"])
         pace_diff = own - opp if own is not None and opp is not None else None
 
@@ -194,7 +195,7 @@ def expected_pcf(league: TinyLeague, shot_zones: list[dict], zone_defense: list[
             "minutes_in_last_7_days": minutes7,
             "avg_minutes_per_game_last_7": avg7,
             "back_to_backs_last_14_days": b2b14,
-            "avg_usage_rate_last_7_games": _mean(r["usage_rate"] for r in last7),
+            "avg_usage_rate_last_7_games": minutes_weighted(last7, "usage_rate"),
             "usage_rate_last_3_games": usage3,
             "season_usage_rate": season_usage,
             "pace_differential": pace_diff,

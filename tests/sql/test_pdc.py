@@ -16,7 +16,7 @@ import pytest
 import sqlglot
 from hand_made_season import END, START, S, day, game_days, mean, pairings, params, played, rows_by_player, write_league
 
-from helpers import write_rows
+from helpers import minutes_weighted, true_shooting, write_rows
 from nba_backfill.processors import PHASE4
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
@@ -108,7 +108,8 @@ def build_league() -> dict[str, list[dict]]:
                             points=rng.randint(2, 34),
                             minutes_played=round(rng.uniform(12, 40), 1),
                             usage_rate=None if player == "abe" and n % 5 == 0 else round(rng.uniform(12, 32), 2),
-                            ts_pct=round(rng.uniform(0.42, 0.68), 3),
+                            fg_attempts=fg + rng.randint(0, 10),
+                            ft_attempts=rng.randint(0, 8),
                             fg_makes=fg,
                             assisted_fg_makes=rng.randint(0, fg),
                             ft_makes=rng.randint(0, 6),
@@ -239,10 +240,10 @@ def reference_pdc(league: dict, d: dt.date) -> dict[str, dict]:
             "points_avg_season": mean([r["points"] for r in history]),
             "points_std_last_10": statistics.stdev([r["points"] for r in last10]),
             "minutes_avg_last_10": mean([r["minutes_played"] for r in last10]),
-            "usage_rate_last_10": mean([r["usage_rate"] for r in last10]),
-            "ts_pct_last_10": mean([r["ts_pct"] for r in last10]),
+            "usage_rate_last_10": minutes_weighted(last10, "usage_rate"),
+            "ts_pct_last_10": true_shooting(last10),
             "games_played_season": len(history),
-            "player_usage_rate_season": mean([r["usage_rate"] for r in history]),
+            "player_usage_rate_season": minutes_weighted(history, "usage_rate"),
             "assisted_rate_last_10": sum(r["assisted_fg_makes"] for r in last10) / sum(r["fg_makes"] for r in last10),
             "team_pace_last_10": mean([t["pace"] for t in team_games]),
             "team_off_rating_last_10": mean([t["offensive_rating"] for t in team_games]),

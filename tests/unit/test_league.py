@@ -191,7 +191,12 @@ def test_dnp_rows_are_empty(frames):
     assert (injured.player_status == "out").all()
     played = p[~p.is_dnp]
     assert (played.minutes_played > 0).all() and played.is_active.all() and played.dnp_reason.isna().all()
-    assert played.usage_rate.notna().all()
+    # usage is NULL exactly where the estimate says more than all of his team's plays (a seconds-long appearance)
+    team = played.groupby(["game_id", "team_abbr"])[["fg_attempts", "ft_attempts", "turnovers"]].transform("sum")
+    load = played.fg_attempts + 0.44 * played.ft_attempts + played.turnovers
+    estimate = 100 * load * 48 / (played.minutes_played * (team.fg_attempts + 0.44 * team.ft_attempts + team.turnovers))
+    assert (played.usage_rate.isna() == (estimate > 100)).all()
+    assert played.usage_rate.max() <= 100
 
 
 def test_injuries_span_consecutive_team_games(frames):

@@ -188,7 +188,13 @@ def test_a_write_that_loses_a_date_fails_validation_and_leaves_the_table_as_it_w
     assert not marker.exists()
     assert sorted(map(repr, wf.read_rows(PHASE4_TABLES["mlfs"]))) == before  # the rejected rows did not stay
     warehouse = DuckDBWarehouse(wf.workdir / "warehouse")
-    _, now = table_checks(warehouse, processors.PHASE4["mlfs"], chunk.first, chunk.last)
+    _, now = table_checks(
+        warehouse,
+        processors.PHASE4["mlfs"],
+        chunk.first,
+        chunk.last,
+        dt.date.fromisoformat(ONE_SEASON[SEASON]["start"]),
+    )
     assert now == fingerprint
 
 

@@ -66,7 +66,7 @@ def test_sql_statement(zetasql, statement):
 @pytest.mark.parametrize("processor", [*PHASE4.values(), *PHASE5.values(), TIERS], ids=lambda p: p.name)
 def test_table_checks(zetasql, processor, tmp_path):
     warehouse = RecordingWarehouse(tmp_path)
-    table_checks(warehouse, processor, SEASON.start, SEASON.end)
+    table_checks(warehouse, processor, SEASON.start, SEASON.end, SEASON.start)
     analyze_sent(zetasql, f"table_checks/{processor.name}", warehouse.sent)
 
 

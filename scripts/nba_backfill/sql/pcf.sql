@@ -111,7 +111,8 @@ entities AS (
 -- ---- end of entity set ----
 
 -- the player's games this season (non-DNP rows), numbered k = 1..n in order, each with his previous game's
--- date and what depends on k alone: his mean usage over his last 3 games and over the season up to game k
+-- date and what depends on k alone: his usage over his last 3 games and over the season up to game k, each
+-- weighted by minutes (a seconds-long game's usage counts for its seconds, not as a third of the window)
 played_games AS (
   SELECT
     player_lookup,
@@ -120,15 +121,19 @@ played_games AS (
     minutes_played,
     usage_rate,
     LAG(game_date) OVER player_order AS previous_game_date,
-    -- both means summed in billionths (integers): a float running sum's last bits depend on how many later rows
-    -- the window holds, so on the chunk's size; an integer sum's do not (and the same games give the same mean)
+    -- both summed in billionths (integers): a float running sum's last bits depend on how many later rows the
+    -- window holds, so on the chunk's size; an integer sum's do not (and the same games give the same rate)
     SAFE_DIVIDE(
-      SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW),
-      1e9 * COUNT(usage_rate) OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
+      SUM(CAST(ROUND(usage_rate * minutes_played * 1e9) AS INT64))
+        OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW),
+      SUM(IF(usage_rate IS NULL, NULL, CAST(ROUND(minutes_played * 1e9) AS INT64)))
+        OVER (player_order ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
     ) AS usage_rate_last_3_games,
     SAFE_DIVIDE(
-      SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-      1e9 * COUNT(usage_rate) OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+      SUM(CAST(ROUND(usage_rate * minutes_played * 1e9) AS INT64))
+        OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+      SUM(IF(usage_rate IS NULL, NULL, CAST(ROUND(minutes_played * 1e9) AS INT64)))
+        OVER (player_order ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ) AS season_usage_rate
   FROM player_games
   WHERE NOT COALESCE(is_dnp, COALESCE(minutes_played, 0) = 0)
@@ -169,9 +174,10 @@ context AS (
     COUNTIF(
       previous_game_date > DATE_SUB(game_date, INTERVAL 14 DAY) AND DATE_DIFF(played_date, previous_game_date, DAY) = 1
     ) AS back_to_backs_last_14_days,
-    -- in billionths, as season_usage_rate: a float sum's last bits follow the join's row order
+    -- minutes-weighted in billionths, as season_usage_rate: a float sum's last bits follow the join's row order
     SAFE_DIVIDE(
-      SUM(IF(in_last_7, CAST(ROUND(usage_rate * 1e9) AS INT64), NULL)), 1e9 * COUNTIF(in_last_7 AND usage_rate IS NOT NULL)
+      SUM(IF(in_last_7, CAST(ROUND(usage_rate * minutes_played * 1e9) AS INT64), NULL)),
+      SUM(IF(in_last_7 AND usage_rate IS NOT NULL, CAST(ROUND(minutes_played * 1e9) AS INT64), NULL))
     ) AS avg_usage_rate_last_7_games
   FROM recent_games
   GROUP BY game_date, player_lookup

@@ -8,8 +8,8 @@ schedule AS (
   WHERE game_date BETWEEN @season_start AND @end_date AND game_status = 3 AND is_regular_season
 ),
 player_games AS (
-  SELECT player_lookup, universal_player_id, game_date, team_abbr, points, minutes_played, usage_rate, ts_pct,
-    fg_makes, assisted_fg_makes, is_active, is_dnp
+  SELECT player_lookup, universal_player_id, game_date, team_abbr, points, minutes_played, usage_rate,
+    fg_attempts, ft_attempts, fg_makes, assisted_fg_makes, is_active, is_dnp
   FROM nba_analytics.player_game_summary
   WHERE game_date >= @season_start AND game_date < @end_date  -- nothing from the last date itself
 ),
@@ -54,10 +54,12 @@ played_games AS (
     ROW_NUMBER() OVER by_date AS k,
     LAG(game_date) OVER by_date AS prev_game_date,
     SUM(points) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS points_season_sum,
-    -- in billionths (integers): a float running sum's last bits depend on how many later rows the window holds
-    SUM(CAST(ROUND(usage_rate * 1e9) AS INT64)) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-      AS usage_rate_season_billionths,
-    COUNT(usage_rate) OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_rate_season_n
+    -- usage weighted by minutes (a seconds-long game's usage counts for its seconds), summed in billionths
+    -- (integers): a float running sum's last bits depend on how many later rows the window holds
+    SUM(CAST(ROUND(usage_rate * minutes_played * 1e9) AS INT64))
+      OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_minutes_season,
+    SUM(IF(usage_rate IS NULL, NULL, CAST(ROUND(minutes_played * 1e9) AS INT64)))
+      OVER (by_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_weight_season
   FROM flagged_games WHERE played
   WINDOW by_date AS (PARTITION BY player_lookup ORDER BY game_date)
 ),
@@ -105,7 +107,7 @@ cached_players AS (
     g.k AS games_played_season,
     g.game_date AS last_game_date,
     SAFE_DIVIDE(g.points_season_sum, g.k) AS points_avg_season,
-    SAFE_DIVIDE(g.usage_rate_season_billionths, 1e9 * g.usage_rate_season_n) AS player_usage_rate_season
+    SAFE_DIVIDE(g.usage_minutes_season, g.usage_weight_season) AS player_usage_rate_season
   FROM entities e
   JOIN player_as_of a ON a.d = e.d AND a.player_lookup = e.player_lookup
   JOIN played_games g ON g.player_lookup = a.player_lookup AND g.k = a.games_played
@@ -115,7 +117,7 @@ cached_players AS (
 -- and, as a player plays at most once a day, every game of the 14-day window; a join on k, not on every earlier game
 history AS (
   SELECT p.d, p.player_lookup, p.games_played_season - g.k + 1 AS rn, g.game_date, g.prev_game_date, g.points,
-    g.minutes_played, g.usage_rate, g.ts_pct, g.fg_makes, g.assisted_fg_makes
+    g.minutes_played, g.usage_rate, g.fg_attempts, g.ft_attempts, g.fg_makes, g.assisted_fg_makes
   FROM cached_players p
   JOIN played_games g ON g.player_lookup = p.player_lookup
     AND g.k BETWEEN p.games_played_season - 13 AND p.games_played_season
@@ -126,8 +128,17 @@ recent_stats AS (
     AVG(IF(rn <= 10, points, NULL)) AS points_avg_last_10,
     STDDEV_SAMP(IF(rn <= 10, points, NULL)) AS points_std_last_10,
     AVG(IF(rn <= 10, minutes_played, NULL)) AS minutes_avg_last_10,
-    AVG(IF(rn <= 10, usage_rate, NULL)) AS usage_rate_last_10,
-    AVG(IF(rn <= 10, ts_pct, NULL)) AS ts_pct_last_10,
+    -- window rates are rates of the window's sums (minutes-weighted for usage), as statisticians compute them: a
+    -- 0.03-minute game with one shot counts for its 0.03 minutes and its one shot, not as a tenth of the window
+    SAFE_DIVIDE(
+      SUM(IF(rn <= 10, CAST(ROUND(usage_rate * minutes_played * 1e9) AS INT64), NULL)),
+      SUM(IF(rn <= 10 AND usage_rate IS NOT NULL, CAST(ROUND(minutes_played * 1e9) AS INT64), NULL))
+    ) AS usage_rate_last_10,
+    -- true shooting PTS / (2 (FGA + 0.44 FTA)) of the window's totals (integer sums: exact in any order)
+    SAFE_DIVIDE(
+      SUM(IF(rn <= 10, points, NULL)),
+      2 * (SUM(IF(rn <= 10, fg_attempts, NULL)) + 0.44 * SUM(IF(rn <= 10, ft_attempts, NULL)))
+    ) AS ts_pct_last_10,
     SAFE_DIVIDE(SUM(IF(rn <= 10, assisted_fg_makes, NULL)), SUM(IF(rn <= 10, fg_makes, NULL))) AS assisted_rate_last_10,
     -- "last 7 days" = D-6 .. D-1 (upstream: D - 7 < game_date < D)
     COUNTIF(game_date > DATE_SUB(d, INTERVAL 7 DAY)) AS games_in_last_7_days,

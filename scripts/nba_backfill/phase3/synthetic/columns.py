@@ -46,7 +46,9 @@ def player_columns(
     plus_minus = np.round(margin * minutes / 48 + rng.normal(0, 4, len(minutes)) * np.sqrt(minutes / 48))
     team_load = _per_row(offense["fg_attempts"] + 0.44 * offense["ft_attempts"] + offense["turnovers"], roster)
     load = flat["fg_attempts"] + 0.44 * flat["ft_attempts"] + flat["turnovers"]
-    usage_rate = _ratio(100 * load * 48, minutes * team_load)
+    # above 100 it is no share of his team's plays: the estimate of the team's plays in his minutes breaks down
+    # for a seconds-long appearance, so NULL (as upstream's player game summary)
+    usage_rate = np.ma.masked_greater(_ratio(100 * load * 48, minutes * team_load), 100)
     ts_pct = _ratio(flat["points"], 2 * (flat["fg_attempts"] + 0.44 * flat["ft_attempts"]))
     row_game = np.repeat(np.arange(len(games["game_id"])), 2 * roster)
     return {
