@@ -1,11 +1,14 @@
 """Benchmark: the whole backfill from empty on the embedded default, and chunked vs one-date-per-job.
 
     python bench/full_backfill.py                     # everything (the per-date part takes minutes)
+    python bench/full_backfill.py --skip-per-date     # the whole backfill with season and monthly chunks
+    python bench/full_backfill.py --chunk-days 200    # one chunk size only
     python bench/full_backfill.py --per-date-days 30  # per-date comparison on the first 30 processable days
 
-Prints wall time, job count, time per phase, the share of job time spent outside warehouse calls, the dry-run
-and no-op rerun times, and the ratio of one-date-per-job (the platform's way) to chunked Phase 4 over the same
-dates of one season. Runs in temp directories; the repo is untouched.
+Prints, for each chunk size (default: the config's and monthly, 30), the whole backfill's wall time, job count,
+time per phase, the share of job time spent outside warehouse calls, the dry-run and no-op rerun times, and each
+size's wall time as a ratio of the first's; then the ratio of one-date-per-job (the platform's way) to chunked
+Phase 4 over the same dates of one season. Runs in temp directories; the repo is untouched.
 """
 
 from __future__ import annotations
@@ -78,21 +81,24 @@ def main() -> None:
         default=0,
         help="limit the per-date comparison to this many days after bootstrap (0: whole season)",
     )
-    parser.add_argument("--chunk-days", type=int, help="override the config's chunk_days (compare chunk sizes)")
+    parser.add_argument(
+        "--chunk-days", type=int, nargs="+", help="chunk sizes to backfill with (default: the config's, then 30)"
+    )
     parser.add_argument("--skip-per-date", action="store_true")
     parser.add_argument("--skip-whole", action="store_true")
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
-    if args.chunk_days:
-        config["chunk_days"] = args.chunk_days
     if not args.skip_whole:
-        whole_backfill(config, args.cores)
+        sizes = args.chunk_days or [config["chunk_days"], 30]
+        walls = [whole_backfill({**config, "chunk_days": size}, args.cores) for size in sizes]
+        for size, wall in zip(sizes[1:], walls[1:], strict=True):
+            print(f"chunk_days {size}: {wall / walls[0]:.2f}x the wall time of chunk_days {sizes[0]}")
     if not args.skip_per_date:
         per_date_ratio(config, args)
 
 
-def whole_backfill(config: dict, cores_asked: int) -> None:
-    """1. The whole backfill from empty, then a dry run and a no-op rerun."""
+def whole_backfill(config: dict, cores_asked: int) -> float:
+    """1. The whole backfill from empty, then a dry run and a no-op rerun; returns the backfill's wall time."""
     workdir = workdir_with(config)
     wall = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     jobs = job_timings(workdir)
@@ -124,6 +130,7 @@ def whole_backfill(config: dict, cores_asked: int) -> None:
     )
     print(f"dry run: {dry:.1f} s; no-op rerun: {noop:.1f} s")
     print(f"(the finished run is left in {workdir}: `cd` there and try `nba-backfill evaluate`)")
+    return wall
 
 
 def per_date_ratio(config: dict, args) -> None:
