@@ -35,10 +35,15 @@ SELECT
   NULL AS three_makes_pbp,
   NULL AS assisted_fg_makes,
   NULL AS unassisted_fg_makes,
-  -- usage: 100 * (FGA + 0.44 FTA + TOV) * (team minutes / 5) / (minutes * team's FGA + 0.44 FTA + TOV)
-  IF(
-    b.is_dnp, NULL,
-    100 * (b.fga + 0.44 * b.fta + b.tov) * (t.minutes / 5) / NULLIF(b.minutes * (t.fga + 0.44 * t.fta + t.tov), 0)
+  -- usage: 100 * (FGA + 0.44 FTA + TOV) * (team minutes / 5) / (minutes * team's FGA + 0.44 FTA + TOV); NULL above
+  -- 100, which is no share of the team's plays: the estimate of the team's plays in his minutes breaks down for a
+  -- seconds-long appearance (one shot in 2 seconds reads ~1600), as upstream's player game summary
+  (
+    SELECT IF(u > 100, NULL, u)
+    FROM (SELECT IF(
+      b.is_dnp, NULL,
+      100 * (b.fga + 0.44 * b.fta + b.tov) * (t.minutes / 5) / NULLIF(b.minutes * (t.fga + 0.44 * t.fta + t.tov), 0)
+    ) AS u)
   ) AS usage_rate,
   IF(b.is_dnp, NULL, b.pts / NULLIF(2 * (b.fga + 0.44 * b.fta), 0)) AS ts_pct,
   -- "DNP - Coach's Decision": dressed but did not play; "DND" (did not dress) and "NWT" (not with team): out
