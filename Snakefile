@@ -41,3 +41,17 @@ rule all_seasons:
 rule daily:
     input:
         get_daily_targets,
+
+
+# Jobs start as forks of one warm process instead of new interpreters (nba_backfill/jobserver.py); only when jobs
+# run, so dry runs pay nothing. Its errors, if any, go to logs/jobserver.log.
+onstart:
+    jobserver.start("logs/jobserver.log")
+
+
+onsuccess:
+    jobserver.stop()
+
+
+onerror:
+    jobserver.stop()

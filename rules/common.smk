@@ -3,7 +3,7 @@ import json
 import os
 import sys
 
-from nba_backfill import plan
+from nba_backfill import jobserver, plan
 from nba_backfill.config import CONFIG_ENV, validate_config
 from nba_backfill.errors import BackfillError
 from nba_backfill.inputs import job_digest

@@ -1,0 +1,246 @@
+"""Warm job starts: during a Snakemake run, each `nba-backfill` job is a fork of one process that has already
+imported what jobs import, instead of a new interpreter that imports it again.
+
+A job's own imports cost ~0.06 s (Phase 4) to ~0.5 s (predictions: pandas, xgboost, scipy) of CPU, the same in
+every job, and with monthly chunks that start-up is paid 245 times (bench/full_backfill.py). The Snakefile's
+`onstart` hook starts the server (`start`), its `onsuccess` / `onerror` hooks stop it; Snakemake's shell jobs
+inherit `NBA_BACKFILL_JOBSERVER` (the socket) from it. `nba-backfill` (`main`) sends its arguments, working
+folder, environment and its stdin/stdout/stderr (the file descriptors themselves) over the socket; the server
+forks, the fork runs the command exactly as the process would have, and its exit code comes back. Nothing else
+is shared: the server only imports modules and forks, so every job starts from the same state.
+
+Outside Snakemake (no variable), with `--no-hooks`, or when the server cannot be reached before a job starts,
+the command runs in its own process as before. A job whose caller is killed (Snakemake stopping a job) is killed
+with it; the server exits with the Snakemake process that started it.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+ENV = "NBA_BACKFILL_JOBSERVER"
+# What jobs import, heaviest first; imported once, before the first fork.
+WARM_MODULES = (
+    "pandas",
+    "xgboost",
+    "scipy.stats",
+    "duckdb",
+    "nba_backfill.cli",
+    "nba_backfill.config",
+    "nba_backfill.runner",
+    "nba_backfill.phase5",
+    "nba_backfill.models",
+    "nba_backfill.preflight",
+    "nba_backfill.rollup",
+    "nba_backfill.publish.job",
+    "nba_backfill.phase3.write",
+    "nba_backfill.warehouse.duckdb",
+)
+_LENGTH = struct.Struct("!Q")
+_STARTED, _EXITED = b"P", b"X"
+_CODE = struct.Struct("!i")
+
+
+# -- the command: `nba-backfill` -----------------------------------------------------------------------------------
+def main() -> None:
+    """The `nba-backfill` entry point: run in a fork of the job server when one serves this Snakemake run."""
+    path = os.environ.get(ENV)
+    code = _run_remotely(path, sys.argv[1:]) if path else None
+    if code is None:
+        from .cli import main as run_here
+
+        run_here()
+    sys.exit(code)
+
+
+def _run_remotely(path: str, argv: list[str]) -> int | None:
+    """The job's exit code, or None if the server could not start it (the caller then runs it itself)."""
+    import json
+
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        socket.send_fds(conn, [_LENGTH.pack(len(request)) + request], [0, 1, 2])
+        started = _receive(conn, 1 + _CODE.size)
+    except OSError:
+        started = b""
+    if not started:
+        conn.close()
+        return None
+    pid = _CODE.unpack(started[1:])[0]
+    # Snakemake stops a job with a signal to its process: pass it on to the fork that is the job.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+    exited = _receive(conn, 1 + _CODE.size)
+    if not exited:
+        print(f"error: the job server at {path} went away while job {pid} ran", file=sys.stderr)
+        return 1
+    return _CODE.unpack(exited[1:])[0]
+
+
+def _receive(conn: socket.socket, size: int) -> bytes:
+    """Exactly `size` bytes, or b"" when the other end closed first."""
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            return b""
+        data += chunk
+    return data
+
+
+# -- the Snakefile's hooks -----------------------------------------------------------------------------------------
+_server: subprocess.Popen | None = None
+
+
+def start(log_path: str) -> None:
+    """Start the server for this Snakemake process and point its jobs at it (waits until it listens, ≤ 2 s)."""
+    global _server
+    path = os.path.join(tempfile.mkdtemp(prefix="nba-backfill-jobs-"), "socket")  # a folder only we can enter
+    os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
+    with open(log_path, "ab") as log:
+        _server = subprocess.Popen(
+            [sys.executable, "-m", "nba_backfill.jobserver", path, str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    deadline = time.monotonic() + 2
+    while not os.path.exists(path) and _server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if os.path.exists(path):
+        os.environ[ENV] = path
+
+
+def stop() -> None:
+    if _server is not None and _server.poll() is None:
+        _server.terminate()
+        _server.wait()
+    os.environ.pop(ENV, None)
+
+
+# -- the server ----------------------------------------------------------------------------------------------------
+def serve(path: str, parent: int) -> None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(128)  # jobs that connect while the modules below load wait here
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        for module in WARM_MODULES:
+            __import__(module)
+        while os.getppid() == parent:  # the Snakemake run ended without its hooks (killed): so do we
+            for key, _ in selector.select(timeout=1):
+                if key.fileobj is listener:
+                    _start_job(listener, selector)
+                elif key.data[0] == "caller":  # the caller closed: it was killed, so is its job
+                    selector.unregister(key.fileobj)
+                    _kill(key.data[1])
+                else:
+                    _finish_job(selector, key)
+    finally:
+        for key in selector.get_map().values():
+            if key.data and key.data[0] == "job":  # no caller will hear its end: stop it
+                _kill(key.data[1])
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+
+
+def _start_job(listener: socket.socket, selector: selectors.BaseSelector) -> None:
+    import json
+
+    conn, _ = listener.accept()
+    header, fds, _, _ = socket.recv_fds(conn, _LENGTH.size, 3)
+    request = json.loads(_receive(conn, _LENGTH.unpack(header)[0]))
+    pid = os.fork()
+    if pid == 0:
+        # the fork keeps only the job's own streams: not the listener nor the other jobs' connections
+        for fd in {selector.fileno(), conn.fileno(), *selector.get_map()}:  # the listener is in the map
+            os.close(fd)
+        _run_job(request, fds)  # never returns
+    for fd in fds:
+        os.close(fd)
+    conn.sendall(_STARTED + _CODE.pack(pid))
+    selector.register(conn, selectors.EVENT_READ, ("caller", pid))
+    selector.register(os.pidfd_open(pid), selectors.EVENT_READ, ("job", pid, conn))
+
+
+def _finish_job(selector: selectors.BaseSelector, key: selectors.SelectorKey) -> None:
+    _, pid, conn = key.data
+    selector.unregister(key.fileobj)
+    os.close(key.fileobj)
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code < 0:  # killed by a signal: the shell's convention
+        code = 128 - code
+    if conn.fileno() in selector.get_map():
+        selector.unregister(conn)
+        try:
+            conn.sendall(_EXITED + _CODE.pack(code))
+        except OSError:
+            pass  # the caller is gone already
+    conn.close()
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _run_job(request: dict, fds: list[int]) -> None:
+    """In the fork: become the job's process (its streams, folder, environment, arguments), run, exit."""
+    code = 1
+    try:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        sys.stdin = open(0, closefd=False)
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", buffering=1, closefd=False)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = ["nba-backfill", *request["argv"]]
+        from .cli import main as run_here
+
+        try:
+            run_here(args=request["argv"], prog_name="nba-backfill")
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+            if isinstance(done.code, str):
+                print(done.code, file=sys.stderr)
+        except KeyboardInterrupt:
+            code = 128 + signal.SIGINT
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:  # as an uncaught exception ends a process: its traceback, exit 1
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))
