@@ -90,6 +90,10 @@ def get_phase4_season_inputs(wildcards):
     return plan.phase4_chunk_markers(CONFIG, CONFIG.season(wildcards.season))
 
 
+def chain_priority(wildcards):
+    return plan.chain_priority(CONFIG, wildcards.season, wildcards.get("chunk"))
+
+
 def get_predictions_inputs(wildcards):
     """A daily chunk reads what the backfill and earlier daily runs left in the warehouse: only its own features
     are new. A backfill chunk: plan.predictions_inputs (earlier seasons' features and predictions included)."""

@@ -11,6 +11,8 @@ rule run_chunk:
         writes_pcf=table_writes("pcf"),
         writes_pdc=table_writes("pdc"),
         writes_mlfs=table_writes("mlfs"),
+    # earlier chunks first: the predictions' chain waits on them (plan.chain_priority)
+    priority: chain_priority
     params:
         inputs=digest_of(),
     shell:

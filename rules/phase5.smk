@@ -7,6 +7,8 @@ rule predict_chunk:
         "logs/phase5a/predictions/{season}/{chunk}.log",
     resources:
         writes_predictions=table_writes("predictions"),
+    # earlier chunks first: the predictions' chain waits on them (plan.chain_priority)
+    priority: chain_priority
     params:
         inputs=digest_of("predictions"),
     shell:

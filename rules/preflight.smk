@@ -8,6 +8,8 @@ rule write_league:
         "markers/league/{season}.done",
     log:
         "logs/league/{season}.log",
+    # earlier seasons first: the predictions' chain waits on them (plan.chain_priority)
+    priority: chain_priority
     params:
         inputs=digest_of("league"),
         command="league" if CONFIG.phase3["source"] == "synthetic" else "import",
@@ -22,9 +24,8 @@ rule check_preflight:
         "markers/preflight/{season}.done",
     log:
         "logs/preflight/{season}.log",
-    # Every season's chain starts as soon as the league is there; otherwise one season can wait behind the others'
-    # Phase 4 and finish alone at the end.
-    priority: 10
+    # earlier seasons first: the predictions' chain waits on them (plan.chain_priority)
+    priority: chain_priority
     params:
         inputs=digest_of("preflight"),
     shell:

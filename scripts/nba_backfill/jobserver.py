@@ -5,7 +5,7 @@ A job's own imports cost ~0.06 s (Phase 4) to ~0.5 s (predictions: pandas, xgboo
 every job, and with monthly chunks that start-up is paid 245 times (bench/full_backfill.py). The Snakefile's
 `onstart` hook starts the server (`start`), its `onsuccess` / `onerror` hooks stop it; Snakemake's shell jobs
 inherit `NBA_BACKFILL_JOBSERVER` (the socket) from it. `nba-backfill` (`main`) sends its arguments, working
-folder, environment and its stdin/stdout/stderr (the file descriptors themselves) over the socket; the server
+folder, environment, niceness and its stdin/stdout/stderr (the file descriptors themselves) over the socket; the server
 forks, the fork runs the command exactly as the process would have, and its exit code comes back. Nothing else
 is shared: the server only imports modules and forks, so every job starts from the same state.
 
@@ -68,7 +68,8 @@ def _run_remotely(path: str, argv: list[str]) -> int | None:
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
-        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "nice": os.nice(0)}
+        request = json.dumps(request).encode()
         socket.send_fds(conn, [_LENGTH.pack(len(request)) + request], [0, 1, 2])
         started = _receive(conn, 1 + _CODE.size)
     except OSError:
@@ -199,7 +200,7 @@ def _kill(pid: int) -> None:
 
 
 def _run_job(request: dict, fds: list[int]) -> None:
-    """In the fork: become the job's process (its streams, folder, environment, arguments), run, exit."""
+    """In the fork: become the job's process (its streams, niceness, folder, environment, arguments), run, exit."""
     code = 1
     try:
         for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -211,6 +212,7 @@ def _run_job(request: dict, fds: list[int]) -> None:
         sys.stdin = open(0, closefd=False)
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", buffering=1, closefd=False)
+        os.nice(max(0, request["nice"] - os.nice(0)))  # a rule's `nice` (only ever lower priority than ours)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])

@@ -210,6 +210,23 @@ def predictions_inputs(config: Config, season: Season, chunk_name: str) -> list[
     raise UsageError(f"{chunk_name} is not a chunk of {season.name}")
 
 
+def chain_priority(config: Config, season_name: str, chunk_name: str | None = None) -> int:
+    """A job's scheduling priority: predictions run one chunk after another, season after season (each fits on the
+    predictions before it: predictions_inputs), so that chain is the run's longest path; the earlier a chunk is in
+    it, the sooner its Phase 3, preflight, Phase 4 and predictions should run (a season's Phase 3 and preflight
+    rank as its first chunk). Chunks outside the backfill's plan (daily) get 0."""
+    order = [
+        (season.name, chunk.name)
+        for season in sorted(config.seasons, key=lambda s: s.start)
+        for chunk in season_chunks(season, config.chunk_days)
+    ]
+    if chunk_name is None and any(name == season_name for name, _ in order):
+        chunk_name = next(chunk for name, chunk in order if name == season_name)
+    if (season_name, chunk_name) not in order:
+        return 0
+    return len(order) - order.index((season_name, chunk_name))
+
+
 def season_targets(config: Config, season: Season) -> list[str]:
     """Every marker of one season: each chunk marker and each rollup, so a deleted middle marker is redone."""
     return [

@@ -13,6 +13,7 @@ from nba_backfill.config import Season, validate_config
 from nba_backfill.errors import UsageError
 from nba_backfill.plan import (
     all_season_targets,
+    chain_priority,
     is_adopted,
     parse_chunk,
     predictions_inputs,
@@ -139,3 +140,18 @@ def test_predictions_inputs_in_order_and_across_the_season_boundary():
     ]
     with pytest.raises(UsageError, match="is not a chunk of 2023-24"):
         predictions_inputs(config, season, "2023-10-25_2023-12-23")
+
+
+def test_chain_priority_runs_the_predictions_chain_in_order():
+    config = validate_config({**base_config(), "chunk_days": 100})  # five seasons of two chunks each
+    chain = [(s.name, c.name) for s in config.seasons for c in season_chunks(s, 100)]
+    assert [chain_priority(config, *link) for link in chain] == list(range(len(chain), 0, -1))
+    # a season's Phase 3 and preflight rank as its first chunk; a chunk outside the plan (daily) gets nothing
+    assert chain_priority(config, "2023-24") == chain_priority(config, *chain[4])
+    assert chain_priority(config, "2023-24", "2024-01-15_2024-01-15") == 0
+    # every job a predictions chunk waits on ranks at least as high as that chunk
+    for season in config.seasons:
+        for chunk in season_chunks(season, 100):
+            for marker in predictions_inputs(config, season, chunk.name):
+                waited_on = marker.removesuffix(".done").split("/")[-2:]
+                assert chain_priority(config, *waited_on) >= chain_priority(config, season.name, chunk.name)
