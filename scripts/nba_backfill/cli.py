@@ -137,7 +137,7 @@ def import_files(
     backend: str | None,
 ) -> None:
     """Import real box scores (and prop lines) as Phase 3 for every configured season, then print the import
-    report: games, players, DNP rows, skipped rows, and every unmatched line's event or player with its count.
+    report: games, players, DNP rows, skipped rows, the share of lines matched and every line left out, by why.
 
     A bad file stops it with one line naming the file, row and column (exit 2); nothing is written. On BigQuery
     the tables are loaded with load jobs.

@@ -151,3 +151,27 @@ def test_a_bad_alias_file_is_one_line_and_nothing_is_written(phase3_config, tmp_
     (line,) = result.output.strip().splitlines()
     assert line.startswith("error: ") and message in line, line
     assert not Path(load_config(config).warehouse["path"]).exists()
+
+
+def test_a_name_that_names_two_players_of_the_game_is_not_attached(tmp_path, phase3_config):
+    from phase3_data import BOXSCORES, LINES
+
+    box = tmp_path / "box.csv"
+    # "Nic Claxton" is one player's name and, by the built-in alias, another's in the same game
+    text = BOXSCORES.read_text(encoding="utf-8").replace("Josh Hart", "Nicolas Claxton")
+    box.write_text(text.replace("Mitchell Robinson", "Nic Claxton"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--configfile", str(phase3_config(boxscores=[box], lines=[LINES])), "import"])
+    assert result.exit_code == 0, result.output
+    assert "  ambiguous: names two players in that game: 1 (1 row)\n    Nic Claxton, game 0022300001 (1 row)" in (
+        result.output
+    )
+
+
+def test_a_changed_alias_file_changes_the_phase3_digest(tmp_path, phase3_config):
+    from nba_backfill.inputs import job_digest
+
+    result, config = import_with(phase3_config, tmp_path, THREE_KINDS, "alias,player\nJay Tatum,Jayson Tatum\n")
+    assert result.exit_code == 0, result.output
+    before = job_digest(load_config(config), "league", "2023-24")
+    (tmp_path / "aliases.csv").write_text("alias,player\nJ. Tatum,Jayson Tatum\n", encoding="utf-8")
+    assert job_digest(load_config(config), "league", "2023-24") != before
