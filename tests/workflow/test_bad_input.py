@@ -116,6 +116,15 @@ def test_an_empty_config_file_is_named(tmp_path):
     assert not (wf.workdir / "markers").exists()
 
 
+def test_a_missing_alias_file_stops_snakemake_before_any_job(tmp_path):
+    phase3 = {"source": "files", "boxscores": ["box.csv"], "aliases": "no-such-aliases.csv"}
+    wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS, phase3=phase3)
+    (wf.workdir / "box.csv").write_text("SEASON_ID\n")
+    proc = wf.run("-n", "all_seasons", check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert one_error_line(proc) == "error: phase3.aliases: no-such-aliases.csv: no such file"
+
+
 def test_status_plot_into_a_missing_folder_creates_none(tmp_path):
     wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS)
     missing = tmp_path / "no" / "such" / "dir"
