@@ -4,10 +4,23 @@
 #   snakemake -n all_seasons                         what is left, and why
 #   snakemake --cores 4 daily --config date=2026-01-15  one day, for the nightly run
 import os
+import sys
 
 from snakemake.utils import min_version
 
 min_version("9.0")
+
+
+# Snakemake's own line for an empty config file names neither file nor key: read it first, for ours.
+from nba_backfill.config import DEFAULT_CONFIG, read_config_file
+from nba_backfill.errors import BackfillError
+
+try:
+    if DEFAULT_CONFIG.exists():
+        read_config_file(DEFAULT_CONFIG)
+except BackfillError as err:
+    print(f"error: {err}", file=sys.stderr)
+    sys.exit(err.exit_code)
 
 
 configfile: "config/seasons.yaml"

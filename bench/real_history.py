@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 from full_backfill import REPO, snakemake, workdir_with
 
+from nba_backfill.phase3.write import import_summary
+
 DATA = REPO.parent / "shared" / "realdata"
 SEASONS = {
     "2021-22": {"start": "2021-10-19", "end": "2022-04-10"},
@@ -62,9 +64,8 @@ def main() -> None:
         f"files: {report['player_rows']} player rows ({report['dnp_rows']} DNP), {report['games']} games, "
         f"{report['players']} players"
     )
-    for key, value in (report.get("lines") or {}).items():
-        if isinstance(value, int | float):
-            print(f"  lines {key.replace('_', ' ')}: {value}")
+    # the report's lines part, each category's count without its names (`nba-backfill import --report` has them)
+    print("\n".join(line for line in import_summary(report).splitlines()[1:] if not line.startswith("    ")))
     start = time.perf_counter()
     evaluation = subprocess.run(
         [str(Path(sys.executable).with_name("nba-backfill")), "evaluate"], cwd=workdir, capture_output=True, text=True

@@ -57,7 +57,8 @@ def get_league_input(wildcards):
 
 def get_phase3_files(wildcards):
     """The files Phase 3 is imported from (none for the synthetic league): a changed file reruns the import."""
-    return [f["name"] for f in PHASE3.get("boxscores", []) + PHASE3.get("lines", [])]
+    files = PHASE3.get("boxscores", []) + PHASE3.get("lines", []) + [PHASE3.get("aliases")]
+    return [f["name"] for f in files if f]
 
 
 def is_daily(wildcards):

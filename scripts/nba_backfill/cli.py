@@ -121,6 +121,9 @@ def league(ctx: click.Context, season: str | None, marker: str | None, backend: 
     "phase3.lines when --boxscores is not given, else none).",
 )
 @click.option("--marker", type=click.Path(dir_okay=False), default=None, help="Write this marker when done.")
+@click.option(
+    "--report", "show_report", is_flag=True, help="Import nothing: print the report the season's import recorded."
+)
 @backend_option
 @click.pass_context
 @error_boundary
@@ -130,10 +133,11 @@ def import_files(
     boxscores: tuple[str, ...],
     lines: tuple[str, ...],
     marker: str | None,
+    show_report: bool,
     backend: str | None,
 ) -> None:
     """Import real box scores (and prop lines) as Phase 3 for every configured season, then print the import
-    report: games, players, DNP rows, skipped rows, and every unmatched line's event or player with its count.
+    report: games, players, DNP rows, skipped rows, the share of lines matched and every line left out, by why.
 
     A bad file stops it with one line naming the file, row and column (exit 2); nothing is written. On BigQuery
     the tables are loaded with load jobs.
@@ -142,11 +146,25 @@ def import_files(
     Examples:
       nba-backfill import                     # the files in config's phase3.boxscores / phase3.lines
       nba-backfill import --boxscores data/leaguegamelog_players_2021-22.csv.gz --lines "data/odds_*.csv"
+      nba-backfill import --report --season 2024-25   # what the backfill's import of that season reported
     """
     from .config import with_backend
-    from .phase3.write import write_phase3
+    from .phase3.write import import_summary, write_phase3
 
     config = load(ctx) if backend is None else with_backend(load(ctx), backend)
+    if show_report:
+        from pathlib import Path
+
+        from .errors import UsageError
+        from .markers import read_marker
+        from .plan import league_marker
+
+        path = league_marker(season or config.seasons[-1].name)
+        report = read_marker(path, "report")["report"] if Path(path).exists() else None
+        if not report:  # the synthetic league's marker has an empty report
+            raise UsageError(f"{path}: no import of files recorded for that season")
+        click.echo(import_summary(report))
+        return
     globs = list(boxscores) or None
     chosen_lines = list(lines) if boxscores or lines else None
     click.echo(write_phase3(config, "files", marker, boxscores=globs, lines=chosen_lines, season_name=season))

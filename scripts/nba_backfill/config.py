@@ -22,6 +22,8 @@ from .systems import SYSTEM_IDS
 # file in, so an installed (not editable) package finds it too.
 SCHEMA_PATH = Path(__file__).parent / "config_schema.yaml"
 DEFAULT_CONFIG = Path("config/seasons.yaml")
+# What an external processor's command may name; filled per chunk by runner.external_command.
+PLACEHOLDERS = ("start", "end", "season", "chunk")
 # Snakemake passes its effective (merged, --config overridden) config to every job through this variable.
 CONFIG_ENV = "NBA_BACKFILL_CONFIG"
 
@@ -217,13 +219,33 @@ def _check_settings(data: dict[str, Any], seasons: list[Season]) -> None:
     path = data["warehouse"].get("path")
     if data["warehouse"]["backend"] == "duckdb" and path and Path(path).is_file():
         raise ConfigError(f"config error: warehouse.path: {path!r} is a file, not a folder")
+    _check_external(data["external_processors"])
     target = (data.get("publish") or {}).get("target", "")
+    if target.startswith("gs://") and not target.removeprefix("gs://").split("/")[0]:
+        raise ConfigError(f"config error: publish.target: {target!r} names no bucket (gs://bucket/prefix)")
     if "://" not in target and not Path(target).is_absolute():
         here = Path.cwd().resolve()
         if not (here / target).resolve().is_relative_to(here):
             raise ConfigError(
                 f"config error: publish.target: {target!r} leaves the project folder; "
                 "give an absolute path to publish outside it"
+            )
+
+
+def _check_external(commands: dict[str, str]) -> None:
+    """An unknown placeholder would pass a dry run and fail only when its job runs: refuse it at load."""
+    import string
+
+    for name, template in commands.items():
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        except ValueError as err:
+            raise ConfigError(f"config error: external_processors.{name}: {err} in {template!r}") from None
+        unknown = sorted(fields - set(PLACEHOLDERS))
+        if unknown:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            raise ConfigError(
+                f"config error: external_processors.{name}: unknown placeholder {{{unknown[0]}}} (known: {known})"
             )
 
 
@@ -241,9 +263,13 @@ def read_config_file(path: Path | str) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"config error: {path}: no such file")
     try:
-        return yaml.safe_load(path.read_text()) or {}
+        data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:
         raise ConfigError(f"config error: {path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    if not isinstance(data, dict):  # an empty file loads as None
+        kind = "empty" if data is None else "not a mapping"
+        raise ConfigError(f"config error: {path}: is {kind} (it needs seasons:)")
+    return data
 
 
 def load_config(path: Path | str | None = None) -> Config:

@@ -8,8 +8,9 @@ from .errors import UsageError
 
 
 def save_figure(fig, path: Path) -> Path:
+    if not path.parent.is_dir():  # never create folders: a typo would scatter them anywhere
+        raise UsageError(f"--plot {path}: cannot write it (no folder {str(path.parent)!r})")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=100)
     except OSError as err:
         raise UsageError(f"--plot {path}: cannot write it ({err.strerror or err})") from None

@@ -111,27 +111,18 @@ def clear(job: Job) -> Iterator[dict[str, Any]]:
         yield {}
 
 
-PLACEHOLDERS = ("start", "end", "season", "chunk")
-
-
 def external_command(config: Config, name: str, job_values: dict[str, str]) -> list[str]:
-    """The configured command of processor `name` for one chunk, as argv; a template with an unknown
-    placeholder, or a program that cannot be found, is a usage error."""
+    """The configured command of processor `name` for one chunk, as argv; a program that cannot be found is a
+    usage error (config load has refused unknown placeholders)."""
     import shlex
     import shutil
-    import string
 
     template = config.external_processors[name]
     where = f"external_processors.{name}"
     try:
-        unknown = sorted({f for _, f, _, _ in string.Formatter().parse(template) if f is not None} - set(PLACEHOLDERS))
         argv = shlex.split(template)
     except ValueError as err:
         raise UsageError(f"{where}: {err} in {template!r}") from None
-    if unknown:
-        raise UsageError(
-            f"{where}: unknown placeholder {{{unknown[0]}}} (known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})"
-        )
     if not argv:
         raise UsageError(f"{where}: the command is empty")
     argv = [part.format(**job_values) for part in argv]

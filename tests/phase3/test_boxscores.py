@@ -171,3 +171,23 @@ def test_the_import_replaces_a_synthetic_phase3_and_its_oracle(tmp_path, phase3_
     assert CliRunner().invoke(main, ["--configfile", str(path), "import"]).exit_code == 0
     assert warehouse.query("SELECT COUNT(*) FROM nba_oracle.player_game_expectations").scalar() == 0
     assert warehouse.query(f"SELECT COUNT(*) FROM {PGS}").scalar() == 21
+
+
+def test_a_row_with_minutes_is_played_even_at_zero(phase3_config, tmp_path):
+    """leaguegamelog lists only players who appeared: 0.00 minutes is a played game; blank MIN or a DNP/DND/NWT
+    comment is not. The played count is checked against the file read with the csv module."""
+    boxscores = tmp_path / "boxscores.csv"
+    seconds = "22023,1630540,Miles McBride,1610612752,NYK,0022300001,2023-10-24,NYK vs. BOS,L,0.00" + ",0" * 16
+    boxscores.write_text(BOXSCORES.read_text(encoding="utf-8") + seconds + ",,,1\n", encoding="utf-8")
+    path = phase3_config(boxscores=[boxscores], lines=[])
+    result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
+    assert result.exit_code == 0, result.output
+    rows = DuckDBWarehouse(load_config(path).warehouse["path"]).query(f"SELECT * FROM {PGS}").dicts()
+
+    in_file = list(csv.DictReader(boxscores.read_text(encoding="utf-8").splitlines()))
+    regular = [r for r in in_file if r["SEASON_ID"].startswith("2")]  # not the NBA Cup final
+    played = [r for r in regular if r["Min"] and not r["COMMENT"].startswith(("DNP", "DND", "NWT"))]
+    assert sum(not r["is_dnp"] for r in rows) == len(played) == 20
+    (mcbride,) = [r for r in rows if r["player_lookup"] == "milesmcbride"]
+    assert (mcbride["is_dnp"], mcbride["minutes_played"], mcbride["player_status"]) == (False, 0, "active")
+    assert mcbride["usage_rate"] is None and mcbride["ts_pct"] is None  # no minutes, no shots: no rate

@@ -4,7 +4,10 @@ everything unmatched listed in the report with its count, never dropped silently
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
+import yaml
 from click.testing import CliRunner
 
 from nba_backfill.cli import main
@@ -24,9 +27,14 @@ def test_lines_are_matched_and_the_rest_is_reported(phase3_config):
     assert result.output.splitlines()[1:] == [
         "lines: 10 rows read, 7 imported, 1 of other markets skipped, 1 without snapshot_time "
         "(taken as pre-game lines)",
+        "lines matched: 7 of 9 (77.8%)",
         # the game was postponed from 10-27: no game of those teams that day
-        "  unmatched event: New York Knicks @ Denver Nuggets 2023-10-27 (event ev4) (1 row)",
-        "  unmatched player: Nic Claxton (1 row)",  # not in that game
+        "  no game (event): 1 (1 row)",
+        "    New York Knicks @ Denver Nuggets 2023-10-27 (event ev4) (1 row)",
+        "  name no roster knows (add an alias): 1 (1 row)",
+        "    Nic Claxton (1 row; nearest: none)",  # in no box score
+        "  scratched: no box-score row in that game (prop void): 0 (0 rows)",
+        "  ambiguous: names two players in that game: 0 (0 rows)",
     ]
     warehouse = DuckDBWarehouse(load_config(path).warehouse["path"])
     rows = warehouse.query(
@@ -72,3 +80,98 @@ def test_an_alias_matches_the_box_score_spelling(tmp_path, phase3_config):
     result = CliRunner().invoke(main, ["--configfile", str(phase3_config(boxscores=[box], lines=[LINES])), "import"])
     assert result.exit_code == 0, result.output
     assert "unmatched player" not in result.output
+
+
+def import_with(phase3_config, tmp_path, lines: str, aliases: str | None = None):
+    """Import the tiny league's box scores with these lines (and alias file), via the CLI."""
+    from phase3_data import LINES
+
+    path = tmp_path / "lines.csv"
+    path.write_text(LINES.read_text(encoding="utf-8").splitlines()[0] + "\n" + lines, encoding="utf-8")
+    config = phase3_config(lines=[path])
+    if aliases is not None:
+        raw = yaml.safe_load(config.read_text())
+        (tmp_path / "aliases.csv").write_text(aliases, encoding="utf-8")
+        raw["phase3"]["aliases"] = str(tmp_path / "aliases.csv")
+        config.write_text(yaml.safe_dump(raw))
+    return CliRunner().invoke(main, ["--configfile", str(config), "import"]), config
+
+
+EV1 = "ev1,2023-10-24T23:30:00Z,New York Knicks,Boston Celtics,draftkings,player_points"
+EV9 = "ev9,2023-10-24T23:30:00Z,Chicago Bulls,Boston Celtics,draftkings,player_points"
+THREE_KINDS = (
+    f"{EV1},Jalen Brunson,26.5,-110,-110,\n"
+    f"{EV1},Jay Tatum,27.5,-110,-110,\n"  # (a) no roster knows the name
+    f"{EV1},Jamal Murray,20.5,-110,-110,\n"  # (b) known, but he played for Denver that night: scratched
+    f"{EV9},Jayson Tatum,27.5,-110,-110,\n"  # (c) Chicago did not play Boston that day
+    "ev9,2023-10-24T23:30:00Z,Chicago Bulls,Boston Celtics,fanduel,player_points,Jayson Tatum,27.5,-110,-110,\n"
+)
+
+
+def test_the_report_separates_need_alias_scratched_and_no_game(phase3_config, tmp_path):
+    result, config = import_with(phase3_config, tmp_path, THREE_KINDS)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:] == [
+        "lines matched: 1 of 5 (20.0%)",
+        "  no game (event): 1 (2 rows)",
+        "    Boston Celtics @ Chicago Bulls 2023-10-24 (event ev9) (2 rows)",
+        "  name no roster knows (add an alias): 1 (1 row)",
+        "    Jay Tatum (1 row; nearest: Jayson Tatum)",
+        "  scratched: no box-score row in that game (prop void): 1 (1 row)",
+        "    Jamal Murray, game 0022300001 (1 row)",
+        "  ambiguous: names two players in that game: 0 (0 rows)",
+    ]
+    rows = DuckDBWarehouse(load_config(config).warehouse["path"]).query(f"SELECT player_lookup FROM {PROPS}").rows
+    assert rows == [("jalenbrunson",)]
+
+
+def test_an_alias_file_fixes_a_name(phase3_config, tmp_path):
+    result, config = import_with(phase3_config, tmp_path, THREE_KINDS, "alias,player\nJay Tatum,Jayson Tatum\n")
+    assert result.exit_code == 0, result.output
+    assert "lines matched: 2 of 5 (40.0%)" in result.output
+    assert "  name no roster knows (add an alias): 0 (0 rows)" in result.output
+    rows = DuckDBWarehouse(load_config(config).warehouse["path"]).query(f"SELECT player_lookup FROM {PROPS}").rows
+    assert sorted(rows) == [("jalenbrunson",), ("jaysontatum",)]
+
+
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ("name,who\nJay Tatum,Jayson Tatum\n", "aliases.csv: row 1: the header must be alias,player"),
+        (
+            "alias,player\nJay Tatum,Jayson Tatum\nJay Tatum,Jalen Brunson\n",
+            "aliases.csv: row 3: alias 'Jay Tatum' already names another player (row 2)",
+        ),
+        ("alias,player\nJay Tatum,Jayson Tatumm\n", "aliases.csv: row 2: column player: 'jaysontatumm' is no player"),
+    ],
+)
+def test_a_bad_alias_file_is_one_line_and_nothing_is_written(phase3_config, tmp_path, aliases, message):
+    result, config = import_with(phase3_config, tmp_path, THREE_KINDS, aliases)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: ") and message in line, line
+    assert not Path(load_config(config).warehouse["path"]).exists()
+
+
+def test_a_name_that_names_two_players_of_the_game_is_not_attached(tmp_path, phase3_config):
+    from phase3_data import BOXSCORES, LINES
+
+    box = tmp_path / "box.csv"
+    # "Nic Claxton" is one player's name and, by the built-in alias, another's in the same game
+    text = BOXSCORES.read_text(encoding="utf-8").replace("Josh Hart", "Nicolas Claxton")
+    box.write_text(text.replace("Mitchell Robinson", "Nic Claxton"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--configfile", str(phase3_config(boxscores=[box], lines=[LINES])), "import"])
+    assert result.exit_code == 0, result.output
+    assert "  ambiguous: names two players in that game: 1 (1 row)\n    Nic Claxton, game 0022300001 (1 row)" in (
+        result.output
+    )
+
+
+def test_a_changed_alias_file_changes_the_phase3_digest(tmp_path, phase3_config):
+    from nba_backfill.inputs import job_digest
+
+    result, config = import_with(phase3_config, tmp_path, THREE_KINDS, "alias,player\nJay Tatum,Jayson Tatum\n")
+    assert result.exit_code == 0, result.output
+    before = job_digest(load_config(config), "league", "2023-24")
+    (tmp_path / "aliases.csv").write_text("alias,player\nJ. Tatum,Jayson Tatum\n", encoding="utf-8")
+    assert job_digest(load_config(config), "league", "2023-24") != before

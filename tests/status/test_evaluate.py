@@ -200,6 +200,7 @@ def invoke(run, *args: str):
 
 
 def test_cli_json_and_plot(run, graded):
+    (run.root / "out").mkdir()  # --plot creates no folder
     result = invoke(run, "--json", "--plot", "out/evaluate.png")
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)

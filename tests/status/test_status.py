@@ -285,6 +285,7 @@ def colour_count(pixels, colour: str) -> int:
 
 
 def test_plot_writes_a_png_with_the_failed_chunk_in_red(run, tmp_path):
+    (tmp_path / "out").mkdir()  # plotting creates no folder
     path = plot_status(run.config, tmp_path / "out" / "status.png")
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000

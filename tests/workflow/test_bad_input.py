@@ -36,6 +36,12 @@ BAD_CONFIGS = {
     "date_off_season": ({"date": "2024-07-01"}, "date: 2024-07-01 is in no configured season"),
     "warehouse_file": ({"warehouse": {"backend": "duckdb", "path": "wh.txt"}}, "warehouse.path: 'wh.txt' is a file"),
     "target_escapes": ({"publish": {"target": "../x"}}, "publish.target: '../x' leaves the project folder"),
+    "target_no_bucket": ({"publish": {"target": "gs://"}}, "publish.target: 'gs://' names no bucket"),
+    # a dry run used to accept it: only the job, when it ran, refused it
+    "external_placeholder": (
+        {"external_processors": {"psza": "true --day {date}"}},
+        "external_processors.psza: unknown placeholder {date} (known: {start}, {end}, {season}, {chunk})",
+    ),
 }
 
 
@@ -99,6 +105,33 @@ def test_daily_without_a_date_when_yesterday_is_in_no_season(tmp_path):
     assert proc.returncode == 2
     assert "is in no configured season (2023-24)" in one_error_line(proc)
     assert not (wf.workdir / "markers").exists()
+
+
+def test_an_empty_config_file_is_named(tmp_path):
+    wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS)
+    wf.config_path.write_text("")
+    for proc in (wf.run("-n", "all_seasons", check=False), wf.nba("status")):
+        assert proc.returncode == 2, proc.stderr
+        assert one_error_line(proc) == "error: config error: config/seasons.yaml: is empty (it needs seasons:)"
+    assert not (wf.workdir / "markers").exists()
+
+
+def test_a_missing_alias_file_stops_snakemake_before_any_job(tmp_path):
+    phase3 = {"source": "files", "boxscores": ["box.csv"], "aliases": "no-such-aliases.csv"}
+    wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS, phase3=phase3)
+    (wf.workdir / "box.csv").write_text("SEASON_ID\n")
+    proc = wf.run("-n", "all_seasons", check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert one_error_line(proc) == "error: phase3.aliases: no-such-aliases.csv: no such file"
+
+
+def test_status_plot_into_a_missing_folder_creates_none(tmp_path):
+    wf = make_workflow(tmp_path, ONE_SEASON, chunk_days=CHUNK_DAYS)
+    missing = tmp_path / "no" / "such" / "dir"
+    proc = wf.nba("status", "--plot", f"{missing}/x.png")
+    assert proc.returncode == 2
+    assert one_error_line(proc) == f"error: --plot {missing}/x.png: cannot write it (no folder '{missing}')"
+    assert not (tmp_path / "no").exists()
 
 
 def test_status_plot_to_an_unwritable_path(tmp_path):

@@ -139,10 +139,6 @@ def test_an_external_command_that_runs_too_long_is_stopped_and_the_rows_put_back
     ("command", "message"),
     [
         (
-            "true --day {date}",
-            "external_processors.psza: unknown placeholder {date} (known: {start}, {end}, {season}, {chunk})",
-        ),
-        (
             "no-such-backfill-script --start {start}",
             "external_processors.psza: program 'no-such-backfill-script' not found",
         ),

@@ -24,8 +24,15 @@ def definition(
     lines = expand(config.phase3["lines"], "phase3.lines") if lines is None else expand(lines, "--lines")
     if not boxscores:
         raise BadFile("no box-score files: give --boxscores or set phase3.boxscores")
-    return {
+    record = {
         "source": source,
         "boxscores": [file_record(p) for p in boxscores],
         "lines": [file_record(p) for p in lines],
     }
+    aliases = config.phase3.get("aliases")
+    if aliases:  # by content: a changed alias file re-imports; read now so a bad one stops before any job
+        from .aliases import read_aliases
+
+        read_aliases(aliases)
+        record["aliases"] = file_record(aliases)
+    return record

@@ -3,13 +3,16 @@
 Columns (case-insensitive): event_id, commence_time (UTC), home_team, away_team (full names), bookmaker, market,
 player, line, over_price, under_price, and optionally snapshot_time (UTC). An event is matched to the imported
 game with the same home and away teams on its US Eastern date; a player to the player_lookup of someone on
-either team in that game (normalised name, then the alias table). Nothing unmatched is guessed: the import
-report lists unmatched events and players with their row counts.
+either team in that game (normalised name, then the built-in and the user's aliases). Nothing is guessed: a
+line that matches no game, names no known player (an alias is needed; the nearest known names are suggested), is
+for a known player without a box-score row in that game (scratched: the prop is void), or names two players
+(ambiguous) is left out and counted in the import report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import Counter
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -18,6 +21,7 @@ import pyarrow as pa
 
 from ..errors import BadFile
 from . import PLAYER_GAMES, PROPS, SCHEDULE
+from .aliases import check_targets, read_aliases
 from .files import cast_to_schema, read_text_table, sql
 from .names import TEAM_TRICODES, lookup_variants, player_lookup
 
@@ -33,8 +37,9 @@ def game_date(commence_time: dt.datetime) -> dt.date:
     return commence_time.astimezone(EASTERN).date()
 
 
-def read_lines(paths: Sequence[str], tables: dict[str, pa.Table]) -> tuple[pa.Table, dict]:
-    """The props table for the imported games, and the lines part of the import report."""
+def read_lines(paths: Sequence[str], tables: dict[str, pa.Table], aliases: str | None = None) -> tuple[pa.Table, dict]:
+    """The props table for the imported games, and the lines part of the import report; `aliases` the user's
+    alias file (phase3.aliases)."""
     import duckdb
 
     con = duckdb.connect()
@@ -53,7 +58,7 @@ def read_lines(paths: Sequence[str], tables: dict[str, pa.Table]) -> tuple[pa.Ta
             events, pa.schema([("event_id", pa.string()), ("game_id", pa.string()), ("game_date", pa.date32())])
         ),
     )
-    players, unmatched_players = _match_players(con, tables[PLAYER_GAMES])
+    players, unmatched = _match_players(con, tables[PLAYER_GAMES], aliases)
     con.register(
         "players",
         pa.Table.from_pylist(
@@ -63,13 +68,15 @@ def read_lines(paths: Sequence[str], tables: dict[str, pa.Table]) -> tuple[pa.Ta
     quotes = con.sql(sql("lines")).to_arrow_table()
     _check_duplicates(quotes)
     counts = con.execute(sql("line_counts")).fetchone()
+    points_rows = counts[0] - counts[1]
     report = {
         "rows": counts[0],
         "imported": quotes.num_rows,
         "other_markets": counts[1],
         "without_snapshot": counts[2],
-        "unmatched_events": dict(sorted(unmatched_events.items())),
-        "unmatched_players": dict(sorted(unmatched_players.items())),
+        "matched_share": round(quotes.num_rows / points_rows, 4) if points_rows else None,
+        "no_game": dict(sorted(unmatched_events.items())),
+        **unmatched,
     }
     return cast_to_schema(PROPS, quotes), report
 
@@ -87,18 +94,46 @@ def _match_events(con, schedule: pa.Table) -> tuple[list[dict], Counter]:
     return matched, unmatched
 
 
-def _match_players(con, player_games: pa.Table) -> tuple[list[dict], Counter]:
+def _match_players(con, player_games: pa.Table, alias_file: str | None) -> tuple[list[dict], dict]:
+    """Each (game, name) to the one player of that game it names, and the rest by why: need_alias (name -> rows
+    and the nearest known names), scratched and ambiguous ("name, game" -> rows)."""
     in_game: dict[str, set[str]] = {}
-    for game_id, lookup in zip(player_games["game_id"].to_pylist(), player_games["player_lookup"].to_pylist()):
+    names: dict[str, str] = {}
+    for game_id, lookup, name in zip(
+        *(player_games[c].to_pylist() for c in ("game_id", "player_lookup", "player_full_name"))
+    ):
         in_game.setdefault(game_id, set()).add(lookup)
-    matched, unmatched = [], Counter()
+        names[lookup] = name
+    user = {}
+    if alias_file:
+        user = read_aliases(alias_file)
+        check_targets(alias_file, user, set(names))
+    matched, scratched, ambiguous = [], Counter(), Counter()
+    need_alias: dict[str, dict] = {}
     for game_id, name, rows in con.execute(sql("line_players")).fetchall():
-        found = [v for v in lookup_variants(player_lookup(name)) if v in in_game.get(game_id, ())]
-        if found:
-            matched.append({"game_id": game_id, "player": name, "player_lookup": found[0]})
+        lookup = player_lookup(name)
+        variants = [*lookup_variants(lookup), *([user[lookup][0]] if lookup in user else [])]
+        found = {v for v in variants if v in in_game.get(game_id, ())}
+        if len(found) == 1:
+            matched.append({"game_id": game_id, "player": name, "player_lookup": found.pop()})
+        elif found:
+            ambiguous[f"{name}, game {game_id}"] += rows
+        elif any(v in names for v in variants):
+            scratched[f"{name}, game {game_id}"] += rows
         else:
-            unmatched[name] += rows
+            entry = need_alias.setdefault(name, {"rows": 0, "suggestions": _nearest(lookup, names)})
+            entry["rows"] += rows
+    unmatched = {
+        "need_alias": dict(sorted(need_alias.items())),
+        "scratched": dict(sorted(scratched.items())),
+        "ambiguous": dict(sorted(ambiguous.items())),
+    }
     return matched, unmatched
+
+
+def _nearest(lookup: str, names: dict[str, str]) -> list[str]:
+    """The known players whose lookup is nearest this one: candidates for an alias, never applied."""
+    return [names[m] for m in difflib.get_close_matches(lookup, names, n=3, cutoff=0.6)]
 
 
 def _check_duplicates(quotes: pa.Table) -> None:

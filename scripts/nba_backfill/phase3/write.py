@@ -46,7 +46,8 @@ def write_phase3(
         imported = read_boxscores([f["name"] for f in record["boxscores"]], config.seasons)
         tables, report = imported.tables, imported.report
         if record["lines"]:
-            tables[PROPS], report["lines"] = read_lines([f["name"] for f in record["lines"]], tables)
+            aliases = record.get("aliases", {}).get("name")
+            tables[PROPS], report["lines"] = read_lines([f["name"] for f in record["lines"]], tables, aliases)
         summary = import_summary(report)
     warehouse = warehouse or open_warehouse(config, {"processor": "phase3"})
     rows = {}
@@ -83,7 +84,19 @@ def import_summary(report: dict) -> str:
             f"lines: {lines['rows']} rows read, {lines['imported']} imported, {lines['other_markets']} of other "
             f"markets skipped, {lines['without_snapshot']} without snapshot_time (taken as pre-game lines)"
         )
-        for kind in ("unmatched_events", "unmatched_players"):
-            for name, count in lines[kind].items():
-                out.append(f"  {kind.replace('_', ' ')[:-1]}: {name} ({count} row{'s' * (count != 1)})")
+        points = lines["rows"] - lines["other_markets"]
+        out.append(f"lines matched: {lines['imported']} of {points} ({lines['matched_share']:.1%})")
+        for kind, what in (
+            ("no_game", "no game (event)"),
+            ("need_alias", "name no roster knows (add an alias)"),
+            ("scratched", "scratched: no box-score row in that game (prop void)"),
+            ("ambiguous", "ambiguous: names two players in that game"),
+        ):
+            entries = lines[kind]
+            rows = sum(v["rows"] if isinstance(v, dict) else v for v in entries.values())
+            out.append(f"  {what}: {len(entries)} ({rows} row{'s' * (rows != 1)})")
+            for name, value in entries.items():
+                count = value["rows"] if isinstance(value, dict) else value
+                near = f"; nearest: {', '.join(value['suggestions']) or 'none'}" if isinstance(value, dict) else ""
+                out.append(f"    {name} ({count} row{'s' * (count != 1)}{near})")
     return "\n".join(out)

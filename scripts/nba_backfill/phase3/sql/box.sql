@@ -43,7 +43,9 @@ WITH typed AS (
   FROM raw
 )
 
+-- leaguegamelog lists only players who appeared: MIN present is a played game, even at 0.00 (seconds on the floor);
+-- did not play is a blank MIN or a DNP / DND / NWT comment
 SELECT
   *,
-  COALESCE(minutes, 0) = 0 AS is_dnp
+  minutes IS NULL OR COALESCE(regexp_matches("comment", '^(DNP|DND|NWT)'), FALSE) AS is_dnp
 FROM typed
