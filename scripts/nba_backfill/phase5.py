@@ -39,10 +39,11 @@ PREDICTIONS = PHASE5["predictions"].table
 
 @contextlib.contextmanager
 def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
-    """5A for one chunk: the six systems on the chunk's feature rows; the learned ones refitted at each retrain
+    """5A for one chunk: the seven systems on the chunk's feature rows; the learned ones refitted at each retrain
     window on the rows before it (walk-forward), from the season and the earlier seasons it trains on. The rows
     replace the chunk's rows of these systems only if the checks run inside the context pass. Yields the marker's
-    extra fields: each learned system's windows (training window, model id, ensemble_v2's weights)."""
+    extra fields: each learned system's windows (training window, model id, ensemble_v2's weights, line_blend_v1's
+    w)."""
     from .models import (
         FEATURE_INPUT_COLUMNS,
         HISTORY_COLUMNS,
@@ -78,7 +79,7 @@ def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
     # All windows in one call: the systems and the row assembly run once per chunk.
     predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows], past)
     # one entry per window with rows; with none, nothing was predicted: no counts
-    learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2")}
+    learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2", "line_blend_v1")}
     rows = predictions.cast(table_schema(PREDICTIONS).arrow_schema())
     with warehouse.replacing(PREDICTIONS, rows, chunk.first, chunk.last, owned=job.owned):
         yield {"models": {**learned, "predictions": meta["predictions"] if learned["xgboost_v1"] else {}}}
