@@ -83,7 +83,8 @@ def predict_table(
     training_last_date, min_training_rows, reason, model_id[, params]}, ...], "ensemble_v2": [{window, trained,
     training_rows, training_first_date, training_last_date, fitted_before, reason, model_id, fits: [{components,
     rows, intercept, weights}]}, ...], "line_blend_v1": [{window, trained, training_rows, training_first_date,
-    training_last_date, fitted_before, w_fitted, prior_rows, shrink, w, reason, model_id}, ...], "predictions": {system_id: rows}}, one entry per window with rows.
+    training_last_date, fitted_before, w_fitted, prior_rows, shrink, w, reason, model_id}, ...],
+    "predictions": {system_id: rows}}, one entry per window with rows.
     """
     settings = {"min_training_rows": DEFAULT_MIN_TRAINING_ROWS, "seed": 0, **config}
     chunk = prepare(features)
