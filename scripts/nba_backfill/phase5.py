@@ -152,7 +152,8 @@ def run_tier_adjustments(
         results, fingerprint = tier_checks(warehouse, first, last, span, own, chunk_name is not None)
         raise_on_failure(f"tier_adjustments {season_name}", results)
     adjustments = warehouse.query(
-        f"SELECT as_of_date, scoring_tier, sample_size, recommended_adjustment * scale_factor AS tier_adjustment "
+        "SELECT as_of_date, scoring_tier, sample_size, adjustment_confidence AS share, "
+        f"recommended_adjustment * scale_factor * adjustment_confidence AS tier_adjustment "
         f"FROM {TIERS.table} WHERE as_of_date BETWEEN @start AND @end AND system_id = @system_id "
         "ORDER BY as_of_date, scoring_tier",
         {"start": first, "end": last, "system_id": settings["system_id"]},

@@ -214,11 +214,13 @@ def tier_of(season_avg: float | None) -> str:
 
 def tier_reference(key_day: str) -> dict[str, dict]:
     """The 5A statistics in plain Python."""
-    start = d(key_day).toordinal() - LOOKBACK
+    start, holdout = d(key_day).toordinal() - LOOKBACK, d(key_day).toordinal() - LOOKBACK // 2
     by_tier: dict[str, list] = {}
     for _, day, pred, actual, line, rec, avg in TIER_GAMES:
         if actual is not None and start <= d(day).toordinal() < d(key_day).toordinal():
-            by_tier.setdefault(tier_of(avg), []).append((pred - actual, actual, line, rec))
+            by_tier.setdefault(tier_of(avg), []).append(
+                (pred - actual, actual, line, rec, d(day).toordinal() >= holdout)
+            )
     out = {}
     for tier, games in by_tier.items():
         if len(games) < MIN_SAMPLE:
@@ -226,19 +228,24 @@ def tier_reference(key_day: str) -> dict[str, dict]:
         errors = [g[0] for g in games]
         calls = [
             (a > line) == (rec == "OVER")
-            for _, a, line, rec in games
+            for _, a, line, rec, _ in games
             if line is not None and rec in ("OVER", "UNDER") and a != line
         ]
         std = statistics.stdev(errors)
         low, high, factor = TIER_BOUNDS[tier]
+        fit = [g[0] for g in games if not g[4]]
+        held = [g[0] for g in games if g[4]]
+        m = statistics.median(fit) if fit else 0.0
+        shares = [0.0, 0.25, 0.5, 0.75, 1.0]
+        share = min(shares, key=lambda s: (statistics.mean(abs(e - s * factor * m) for e in held), s)) if held else 0.0
         out[tier] = {
             "sample_size": len(games),
             "avg_signed_error": statistics.mean(errors),
             "avg_absolute_error": statistics.mean(abs(e) for e in errors),
             "std_signed_error": std,
-            "recommended_adjustment": -statistics.mean(errors),
+            "recommended_adjustment": -statistics.median(errors),
             "scale_factor": factor,
-            "adjustment_confidence": min(1, len(games) / (5 * MIN_SAMPLE)) * max(0.3, 1 - std / 20),
+            "adjustment_confidence": share,
             "current_win_rate": sum(calls) / len(calls) if calls else None,
             "tier_min_points": low,
             "tier_max_points": high,
@@ -282,7 +289,7 @@ def test_tier_adjustments_use_games_strictly_before_each_key_date(tmp_path):
     for key, values in expected.items():
         assert {k: got[key][k] for k in values} == pytest.approx(values), key
     starter = got[(A1, "STARTER_20_29")]
-    assert (starter["sample_size"], starter["avg_signed_error"], starter["recommended_adjustment"]) == (4, -2.0, 2.0)
+    assert (starter["sample_size"], starter["avg_signed_error"], starter["recommended_adjustment"]) == (4, -2.0, 2.5)
     assert starter["current_win_rate"] == 0.5  # one won OVER, one lost UNDER; the push and the PASS don't count
     assert list(rows[0]) == table_schema(TIERS).column_names
 
@@ -324,7 +331,7 @@ def test_tier_adjustments_depend_on_the_key_dates_not_on_the_span_around_them(tm
 
 
 # -- applying the adjustments --------------------------------------------------------------------------------------
-def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE) -> dict:
+def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE, share: float = 1.0) -> dict:
     return {
         "as_of_date": d(as_of),
         "system_id": system,
@@ -333,6 +340,7 @@ def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE
         "lookback_days": 30,
         "recommended_adjustment": recommended,
         "scale_factor": TIER_BOUNDS[tier][2],
+        "adjustment_confidence": share,
     }
 
 
