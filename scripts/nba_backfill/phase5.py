@@ -179,7 +179,8 @@ def run_tier_adjustments(
 
 
 def run_tier_check(config: Config, season_name: str, marker: str | None = None) -> str:
-    """5C: MAE of raw vs adjusted predictions over the same graded rows; PASS or WARN in the marker."""
+    """5C: MAE of raw vs adjusted predictions over the same graded rows; PASS (adjusted not above raw: lower, or
+    equal where no tier's correction helped before its key date, so none was applied) or WARN in the marker."""
     started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
     system_id = config.tier_adjustments["system_id"]
@@ -188,10 +189,10 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
     result = warehouse.query(
         sql_text("tier_check"), {"start_date": season.start, "end_date": season.end, "system_id": system_id}
     ).dicts()[0]
-    status = "PASS" if result["is_improving"] else "WARN"
+    status = "PASS" if result["is_not_worse"] else "WARN"
     if status == "WARN" and config.phase5c["fail_on_warn"]:
         found = (
-            f"adjusted MAE {result['mae_adjusted']:.4f} is not below raw MAE {result['mae_raw']:.4f}"
+            f"adjusted MAE {result['mae_adjusted']:.4f} is above raw MAE {result['mae_raw']:.4f}"
             if result["n"]
             else f"no graded {system_id} rows to compare"
         )
@@ -209,6 +210,7 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
         # no graded rows (the system abstained all season): WARN, with no MAE to report
         **{k: None if result[k] is None else round(result[k], 4) for k in ("mae_raw", "mae_adjusted", "mae_change")},
         is_improving=bool(result["is_improving"]),
+        is_not_worse=bool(result["is_not_worse"]),
         inputs=job_inputs(config, "tier_check", season_name),
     )
     return marker

@@ -236,8 +236,12 @@ def tier_reference(key_day: str) -> dict[str, dict]:
         fit = [g[0] for g in games if not g[4]]
         held = [g[0] for g in games if g[4]]
         m = statistics.median(fit) if fit else 0.0
-        shares = [0.0, 0.25, 0.5, 0.75, 1.0]
-        share = min(shares, key=lambda s: (statistics.mean(abs(e - s * factor * m) for e in held), s)) if held else 0.0
+        share, best = 0.0, 0.0
+        for s in (0.25, 0.5, 0.75, 1.0):
+            gains = [abs(e) - abs(e - s * factor * m) for e in held]
+            gain = statistics.mean(gains) if len(gains) > 1 else 0.0
+            if len(gains) > 1 and gain > 2 * statistics.stdev(gains) / len(gains) ** 0.5 and gain > best:
+                share, best = s, gain
         out[tier] = {
             "sample_size": len(games),
             "avg_signed_error": statistics.mean(errors),
@@ -493,7 +497,7 @@ def test_tier_check_leaves_out_voided_rows_and_rows_missing_either_error(tmp_pat
     )
     (check,) = run(warehouse, "tier_check", start_date=d("2024-12-15"), end_date=d("2024-12-15"), system_id=ENSEMBLE)
     assert check == pytest.approx(
-        {"n": 2, "mae_raw": 2.5, "mae_adjusted": 1.5, "mae_change": -1.0, "is_improving": True}
+        {"n": 2, "mae_raw": 2.5, "mae_adjusted": 1.5, "mae_change": -1.0, "is_improving": True, "is_not_worse": True}
     )
 
 
@@ -514,4 +518,46 @@ def test_tier_check_with_nothing_graded_reports_zero_rows(tmp_path):
         ],
     )
     (check,) = run(warehouse, "tier_check", start_date=d("2024-12-15"), end_date=d("2024-12-15"), system_id=ENSEMBLE)
-    assert check == {"n": 0, "mae_raw": None, "mae_adjusted": None, "mae_change": None, "is_improving": None}
+    assert check == {
+        "n": 0,
+        "mae_raw": None,
+        "mae_adjusted": None,
+        "mae_change": None,
+        "is_improving": None,
+        "is_not_worse": None,
+    }
+
+
+def test_a_correction_is_applied_only_where_it_clearly_helped_and_none_leaves_adjusted_equal_to_raw(tmp_path):
+    """Key date 12-15, lookback 10 (holdout 12-10..12-14): the bench tier is under-predicted by 3 every game, so
+    the earlier half's median (3) helps every holdout game and its full share is kept; the rotation tier errs by
+    +3 and -3 in turn, its earlier half's median (-3: three of five) hurts the holdout: share 0, and its adjusted
+    points are its raw points exactly."""
+    warehouse = DuckDBWarehouse(tmp_path)
+    days = [f"2024-12-{day:02d}" for day in range(5, 17)]
+    preds, boxes = [], []
+    for i, day in enumerate(days):
+        preds.append(prediction(f"bench{i}", day, 4.0, None, "NO_LINE", season_avg=6.0))
+        boxes.append(box(f"bench{i}", day, 7))
+        preds.append(prediction(f"rot{i}", day, 15.0, None, "NO_LINE", season_avg=15.0))
+        boxes.append(box(f"rot{i}", day, 12 if i % 2 else 18))
+    write_rows(warehouse, PREDICTIONS, preds)
+    write_rows(warehouse, PGS, boxes)
+    key = d("2024-12-15")
+    rows = run(
+        warehouse, "tier_adjustments", start_date=key, end_date=key, key_dates=[key], lookback_days=10,
+        min_sample=3, system_id=ENSEMBLE,
+    )  # fmt: skip
+    got = {r["scoring_tier"]: r for r in rows}
+    assert got["BENCH_0_9"]["recommended_adjustment"] == 3.0 and got["BENCH_0_9"]["adjustment_confidence"] == 1.0
+    assert got["ROTATION_10_19"]["adjustment_confidence"] == 0.0
+    warehouse.replace_partitions(TIERS, sql("tier_adjustments"), key, key, {
+        "start_date": key, "end_date": key, "key_dates": [key], "lookback_days": 10, "min_sample": 3,
+        "system_id": ENSEMBLE,
+    })  # fmt: skip
+    span = {"start_date": key, "end_date": d(days[-1]), "season_start": d(days[0]), "system_id": ENSEMBLE}
+    applied = run(warehouse, "apply_tier_adjustments", **span)
+    bench = [r for r in applied if r["player_lookup"].startswith("bench")]
+    rotation = [r for r in applied if r["player_lookup"].startswith("rot")]
+    assert bench and all(r["adjusted_points"] == 4.0 + 3.0 * 0.5 for r in bench)  # the bench scale factor
+    assert rotation and all(r["adjusted_points"] == r["predicted_points"] for r in rotation)

@@ -1,8 +1,8 @@
 -- Phase 5A tier adjustments (facts §5; SPEC "Tier adjustments"): for each key date A, per scoring tier, the
 -- median error of @system_id's predictions over games in [A - @lookback_days, A) — strictly before A, so nothing
 -- from A itself (upstream included A) — and the share of it applied (adjustment_confidence), chosen on those games
--- alone: the earlier half's median, scaled, is tried on the later half at shares 0, 1/4 .. 1, and the share with
--- the lowest MAE there is kept (0 where no share beat none). Tier = the player's season average before the game (the prediction's
+-- alone: the earlier half's median, scaled, is tried on the later half at shares 1/4 .. 1, and the share that cut
+-- its errors most is kept if it clearly did (0 otherwise: nothing is applied). Tier = the player's season average before the game (the prediction's
 -- season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
 -- Every key date lies in @start_date..@end_date: the reads filter their partitions on those parameters directly,
 -- so BigQuery prunes them (it cannot through a subquery over the key dates); the join below narrows each key
@@ -69,20 +69,22 @@ medians AS (  -- MAE is the statistic, so the correction is the median error: of
       OVER (PARTITION BY as_of_date, scoring_tier) AS fit_median_error
   FROM windowed
 ),
-holdout_mae AS (  -- the holdout's MAE with each share of the earlier half's scaled correction applied
+holdout_gain AS (  -- per holdout game, how much each share of the earlier half's scaled correction cut its error
   SELECT w.as_of_date, w.scoring_tier, share,
-    AVG(ABS(w.signed_error - share * t.scale_factor * COALESCE(m.fit_median_error, 0))) AS mae
+    ABS(w.signed_error) - ABS(w.signed_error - share * t.scale_factor * COALESCE(m.fit_median_error, 0)) AS gain
   FROM windowed AS w
   JOIN medians AS m ON m.as_of_date = w.as_of_date AND m.scoring_tier = w.scoring_tier
   JOIN tiers AS t ON t.scoring_tier = w.scoring_tier
-  CROSS JOIN UNNEST([0.0, 0.25, 0.5, 0.75, 1.0]) AS share
+  CROSS JOIN UNNEST([0.25, 0.5, 0.75, 1.0]) AS share
   WHERE w.is_holdout
-  GROUP BY w.as_of_date, w.scoring_tier, share
 ),
-shares AS (  -- the best share; a tie goes to the smaller, so a correction that did not help gets 0
+shares AS (  -- the share that helped most among those that clearly helped (mean gain above 2 standard errors:
+  -- a correction that only fits the noise of a few games is not applied); none -> 0, adjusted = raw
   SELECT as_of_date, scoring_tier, share
-  FROM holdout_mae
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY as_of_date, scoring_tier ORDER BY mae, share) = 1
+  FROM holdout_gain
+  GROUP BY as_of_date, scoring_tier, share
+  HAVING AVG(gain) > 2 * SAFE_DIVIDE(STDDEV_SAMP(gain), SQRT(COUNT(*)))
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY as_of_date, scoring_tier ORDER BY AVG(gain) DESC, share) = 1
 ),
 tier_stats AS (
   SELECT as_of_date, scoring_tier,
