@@ -240,7 +240,7 @@ def tier_reference(key_day: str) -> dict[str, dict]:
         for s in (0.25, 0.5, 0.75, 1.0):
             gains = [abs(e) - abs(e - s * factor * m) for e in held]
             gain = statistics.mean(gains) if len(gains) > 1 else 0.0
-            if len(gains) > 1 and gain > 2 * statistics.stdev(gains) / len(gains) ** 0.5 and gain > best:
+            if len(gains) > 1 and gain > 2.5 * statistics.stdev(gains) / len(gains) ** 0.5 and gain > best:
                 share, best = s, gain
         out[tier] = {
             "sample_size": len(games),

@@ -78,12 +78,13 @@ holdout_gain AS (  -- per holdout game, how much each share of the earlier half'
   CROSS JOIN UNNEST([0.25, 0.5, 0.75, 1.0]) AS share
   WHERE w.is_holdout
 ),
-shares AS (  -- the share that helped most among those that clearly helped (mean gain above 2 standard errors:
-  -- a correction that only fits the noise of a few games is not applied); none -> 0, adjusted = raw
+shares AS (  -- the share that helped most among those that clearly helped: mean gain above 2.5 standard errors
+  -- (one-sided 2.5 %, Bonferroni over the four shares tried: a correction that only fits the noise of a few games
+  -- is not applied); none -> 0, adjusted = raw
   SELECT as_of_date, scoring_tier, share
   FROM holdout_gain
   GROUP BY as_of_date, scoring_tier, share
-  HAVING AVG(gain) > 2 * SAFE_DIVIDE(STDDEV_SAMP(gain), SQRT(COUNT(*)))
+  HAVING AVG(gain) > 2.5 * SAFE_DIVIDE(STDDEV_SAMP(gain), SQRT(COUNT(*)))
   QUALIFY ROW_NUMBER() OVER (PARTITION BY as_of_date, scoring_tier ORDER BY AVG(gain) DESC, share) = 1
 ),
 tier_stats AS (
