@@ -115,3 +115,33 @@ def test_lines_after_d_are_never_read_for_d():
         assert after_meta["line_blend_v1"][0] == base_meta["line_blend_v1"][0]
         # the second window learnt from them, so the test sees a leak if there were one
         assert after_meta["line_blend_v1"][1]["w"] != base_meta["line_blend_v1"][1]["w"]
+
+
+def test_one_chunk_or_two_give_the_same_rows_bit_for_bit():
+    """The chunk D..D + 7 predicted at once, or as D..D + 6 and then D + 7 reading the first part's stored
+    predictions and lines (as the DAG's next chunk does): the same rows, bit for bit, line_blend_v1's w included."""
+    later = TRAINING.assign(game_date=[D + dt.timedelta(days=1 + i % 6) for i in range(len(TRAINING))])
+    later = later.drop_duplicates(["game_date", "player_lookup"])
+    rows = [feature_row(current_points_line=18.5)]
+    for _, r in later.iterrows():
+        rows.append(
+            feature_row(
+                r["player_lookup"],
+                r["game_date"],
+                current_points_line=r["actual_points"] - 0.5,
+                **{n: r[n] for n in FEATURE_NAMES},
+            )
+        )
+    last = feature_row(game_date=D + dt.timedelta(days=7), current_points_line=20.5)
+    windows = [(D, D + dt.timedelta(days=6)), (D + dt.timedelta(days=7), D + dt.timedelta(days=7))]
+    training, past = pd.concat([TRAINING, later]), stacked_past(TRAINING)
+    whole, whole_meta = run([*rows, last], training=training, past=past, windows=windows, min_training_rows=10**6)
+    first, _ = run(rows, training=TRAINING, past=past, windows=windows[:1], min_training_rows=10**6)
+    stored = first[["game_date", "player_lookup", "system_id", "predicted_points", "current_points_line"]]
+    second, second_meta = run(
+        [last], training=training, past=pd.concat([past, stored]), windows=windows[1:], min_training_rows=10**6
+    )
+    split = pd.concat([first, second], ignore_index=True)
+    pd.testing.assert_frame_equal(whole.reset_index(drop=True), split.reset_index(drop=True))
+    assert second_meta["line_blend_v1"] == whole_meta["line_blend_v1"][1:]
+    assert whole_meta["line_blend_v1"][1]["training_rows"] > whole_meta["line_blend_v1"][0]["training_rows"]
