@@ -7,7 +7,10 @@ of its OVER/UNDER calls against BREAK_EVEN (-110 odds). Beside them, per season,
 oracle exists, the oracle's MAE (|actual - expected_points| over the published system's rows;
 sql/evaluate_oracle.sql): the error no model can beat; real data has none. Per (season, system), the MAE of each
 confidence decile (sql/evaluate_deciles.sql) and the Spearman correlation of decile and MAE: confidence means
-something when it is near -1. One query of each per season, dates from config.
+something when it is near -1. Per (season, system, book type: sportsbook / pick'em), bets as a bettor would
+judge them (sql/evaluate_bets.sql): MAE beside the line's on the line rows, a bet wherever |predicted - line| >=
+predictions.min_edge_points, its hit rate with a 95 % Wilson interval and the units won at the recorded prices
+(-110 where none). One query of each per season, dates from config.
 """
 
 from __future__ import annotations
@@ -43,6 +46,46 @@ FIELDS = (
     "oracle_mae",
 )
 DECILE_FIELDS = ("season", "system_id", "decile", "n", "confidence", "mae")
+BET_FIELDS = (
+    "season", "system_id", "published", "book_type", "line_rows", "mae", "line_mae", "bets", "pushes", "wins",
+    "hit_rate", "hit_low", "hit_high", "priced_bets", "units", "roi",
+)  # fmt: skip
+# min_edge_points is a fixed setting, never fitted: so no season's bets were chosen on that season's outcomes
+MIN_EDGE_SOURCE = "fixed config (predictions.min_edge_points), not chosen on any data"
+WILSON_Z = 1.959964  # 95 %
+
+
+def wilson(wins: int, n: int, z: float = WILSON_Z) -> tuple[float | None, float | None]:
+    """The Wilson score interval of a hit rate of wins / n (None, None with n = 0)."""
+    if n == 0:
+        return None, None
+    p = wins / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return centre - half, centre + half
+
+
+def bet_row(season: str, published: str, row: dict[str, Any]) -> dict[str, Any]:
+    """One (season, system, book type) of the bets report from evaluate_bets.sql's row."""
+    counts = {k: int(row[k] or 0) for k in ("line_rows", "bets", "pushes", "wins", "priced_bets")}
+    decided = counts["bets"] - counts["pushes"]
+    low, high = wilson(counts["wins"], decided)
+    units = float(row["units"] or 0.0)
+    values = {
+        "season": season,
+        "system_id": row["system_id"],
+        "published": row["system_id"] == published,
+        "book_type": row["book_type"],
+        **counts,
+        "mae": _float(row["mae"]),
+        "line_mae": _float(row["line_mae"]),
+        "hit_rate": counts["wins"] / decided if decided else None,
+        "hit_low": low,
+        "hit_high": high,
+        "units": units,
+        "roi": units / counts["bets"] if counts["bets"] else None,
+    }
+    return {k: values[k] for k in BET_FIELDS}
 
 
 def _float(value: Any) -> float | None:
@@ -51,13 +94,22 @@ def _float(value: Any) -> float | None:
 
 def evaluate(config: Config) -> dict[str, list[dict[str, Any]]]:
     """{"systems": one dict per (season, system_id) with graded rows (keys FIELDS), "deciles": one per (season,
-    system_id, decile) (keys DECILE_FIELDS), "spearman": one per (season, system_id)}; seasons in config order,
-    systems by name. Metrics over no rows are None; a season without graded rows contributes nothing."""
+    system_id, decile) (keys DECILE_FIELDS), "spearman": one per (season, system_id), "bets": one per (season,
+    system_id, book_type) with graded line rows (keys BET_FIELDS), "min_edge": {"points", "source"}}; seasons in
+    config order, systems by name. Metrics over no rows are None; a season without graded rows contributes
+    nothing."""
     from .processors import sql_text
     from .warehouse import open_warehouse
 
     published = config.tier_adjustments["system_id"]
-    report: dict[str, list[dict[str, Any]]] = {"systems": [], "deciles": [], "spearman": []}
+    min_edge = float(config.predictions["min_edge_points"])
+    report: dict[str, Any] = {
+        "systems": [],
+        "deciles": [],
+        "spearman": [],
+        "bets": [],
+        "min_edge": {"points": min_edge, "source": MIN_EDGE_SOURCE},
+    }
     for season in config.seasons:
         warehouse = open_warehouse(
             config, {"processor": "evaluate", "season": season.name}, scope=(season.start, season.end)
@@ -85,6 +137,8 @@ def evaluate(config: Config) -> dict[str, list[dict[str, Any]]]:
             for row in warehouse.query(sql_text("evaluate_deciles"), span).dicts()
         ]
         report["deciles"] += deciles
+        bets = warehouse.query(sql_text("evaluate_bets"), {**span, "min_edge": min_edge}).dicts()
+        report["bets"] += [bet_row(season.name, published, row) for row in bets]
         for system_id in sorted({d["system_id"] for d in deciles}):
             mine = [d for d in deciles if d["system_id"] == system_id]
             rho = spearman([d["decile"] for d in mine], [d["mae"] for d in mine])
@@ -163,9 +217,43 @@ def format_evaluation(report: dict[str, list[dict[str, Any]]]) -> str:
         format_table(columns, table)
         + "\n"
         + notes
+        + format_bets(report)
         + "\nMAE by confidence decile (d1 least confident; spearman of decile and MAE: -1 = confidence ranks errors)\n"
         + deciles
         + "\n"
+    )
+
+
+def format_bets(report: dict[str, Any]) -> str:
+    """The bets table: per season, book type and system, MAE vs the line, bets, hit rate (95 % Wilson), units."""
+    from .tabulate import format_table
+
+    if not report["bets"]:
+        return ""
+    columns = ["season", "book", "system", "line_rows", "mae", "line_mae", "bets", "pushes", "hit_rate", "95% CI",
+               "units", "roi"]  # fmt: skip
+    table = [
+        (
+            r["season"],
+            r["book_type"],
+            r["system_id"] + (" *" if r["published"] else ""),
+            r["line_rows"],
+            _num(r["mae"]),
+            _num(r["line_mae"]),
+            r["bets"],
+            r["pushes"],
+            _num(r["hit_rate"], ".1%"),
+            "—" if r["hit_low"] is None else f"{r['hit_low']:.1%}..{r['hit_high']:.1%}",
+            _num(r["units"], "+.1f"),
+            _num(r["roi"], "+.1%"),
+        )
+        for r in sorted(report["bets"], key=lambda r: (r["season"], r["book_type"], r["system_id"]))
+    ]
+    edge = report["min_edge"]
+    return (
+        f"\nBets: |predicted - line| >= {edge['points']} points ({edge['source']}); OVER above the line, UNDER below; "
+        "hit_rate over bets that did not push, 95% Wilson interval; units at the recorded price of the side taken, "
+        "-110 where none (pick'em books: always); roi = units per bet\n" + format_table(columns, table)
     )
 
 

@@ -39,10 +39,11 @@ PREDICTIONS = PHASE5["predictions"].table
 
 @contextlib.contextmanager
 def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
-    """5A for one chunk: the six systems on the chunk's feature rows; the learned ones refitted at each retrain
+    """5A for one chunk: the seven systems on the chunk's feature rows; the learned ones refitted at each retrain
     window on the rows before it (walk-forward), from the season and the earlier seasons it trains on. The rows
     replace the chunk's rows of these systems only if the checks run inside the context pass. Yields the marker's
-    extra fields: each learned system's windows (training window, model id, ensemble_v2's weights)."""
+    extra fields: each learned system's windows (training window, model id, ensemble_v2's weights, line_blend_v1's
+    w)."""
     from .models import (
         FEATURE_INPUT_COLUMNS,
         HISTORY_COLUMNS,
@@ -78,7 +79,7 @@ def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
     # All windows in one call: the systems and the row assembly run once per chunk.
     predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows], past)
     # one entry per window with rows; with none, nothing was predicted: no counts
-    learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2")}
+    learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2", "line_blend_v1")}
     rows = predictions.cast(table_schema(PREDICTIONS).arrow_schema())
     with warehouse.replacing(PREDICTIONS, rows, chunk.first, chunk.last, owned=job.owned):
         yield {"models": {**learned, "predictions": meta["predictions"] if learned["xgboost_v1"] else {}}}
@@ -151,7 +152,8 @@ def run_tier_adjustments(
         results, fingerprint = tier_checks(warehouse, first, last, span, own, chunk_name is not None)
         raise_on_failure(f"tier_adjustments {season_name}", results)
     adjustments = warehouse.query(
-        f"SELECT as_of_date, scoring_tier, sample_size, recommended_adjustment * scale_factor AS tier_adjustment "
+        "SELECT as_of_date, scoring_tier, sample_size, adjustment_confidence AS share, "
+        f"recommended_adjustment * scale_factor * adjustment_confidence AS tier_adjustment "
         f"FROM {TIERS.table} WHERE as_of_date BETWEEN @start AND @end AND system_id = @system_id "
         "ORDER BY as_of_date, scoring_tier",
         {"start": first, "end": last, "system_id": settings["system_id"]},
@@ -177,7 +179,8 @@ def run_tier_adjustments(
 
 
 def run_tier_check(config: Config, season_name: str, marker: str | None = None) -> str:
-    """5C: MAE of raw vs adjusted predictions over the same graded rows; PASS or WARN in the marker."""
+    """5C: MAE of raw vs adjusted predictions over the same graded rows; PASS (adjusted not above raw: lower, or
+    equal where no tier's correction helped before its key date, so none was applied) or WARN in the marker."""
     started = dt.datetime.now(dt.UTC)
     season = config.season(season_name)
     system_id = config.tier_adjustments["system_id"]
@@ -186,10 +189,10 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
     result = warehouse.query(
         sql_text("tier_check"), {"start_date": season.start, "end_date": season.end, "system_id": system_id}
     ).dicts()[0]
-    status = "PASS" if result["is_improving"] else "WARN"
+    status = "PASS" if result["is_not_worse"] else "WARN"
     if status == "WARN" and config.phase5c["fail_on_warn"]:
         found = (
-            f"adjusted MAE {result['mae_adjusted']:.4f} is not below raw MAE {result['mae_raw']:.4f}"
+            f"adjusted MAE {result['mae_adjusted']:.4f} is above raw MAE {result['mae_raw']:.4f}"
             if result["n"]
             else f"no graded {system_id} rows to compare"
         )
@@ -207,6 +210,7 @@ def run_tier_check(config: Config, season_name: str, marker: str | None = None) 
         # no graded rows (the system abstained all season): WARN, with no MAE to report
         **{k: None if result[k] is None else round(result[k], 4) for k in ("mae_raw", "mae_adjusted", "mae_change")},
         is_improving=bool(result["is_improving"]),
+        is_not_worse=bool(result["is_not_worse"]),
         inputs=job_inputs(config, "tier_check", season_name),
     )
     return marker

@@ -8,4 +8,5 @@ SIM = "similarity_balanced_v1"
 XGB = "xgboost_v1"
 ENS = "ensemble_v1"
 ENS2 = "ensemble_v2"
-SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS, ENS2)
+LINE = "line_blend_v1"
+SYSTEM_IDS = (MA, ZM, SIM, XGB, ENS, ENS2, LINE)

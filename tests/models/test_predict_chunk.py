@@ -29,6 +29,7 @@ def test_columns_match_the_schemas():
         "xgboost_v1",
         "ensemble_v1",
         "ensemble_v2",
+        "line_blend_v1",
     )
 
 
@@ -49,6 +50,7 @@ def test_output_rows_fit_the_table():
         "xgboost_v1": 0,
         "ensemble_v1": 3,
         "ensemble_v2": 0,  # nothing graded before: no weights to fit
+        "line_blend_v1": 0,  # it blends ensemble_v2's rows
     }
     keys = list(zip(predictions["game_date"], predictions["player_lookup"], predictions["system_id"], strict=True))
     assert keys == sorted(keys)

@@ -232,7 +232,13 @@ def test_past_predictions_span_the_training_seasons_and_stop_before_the_chunk(tm
         warehouse,
         "nba_predictions.player_prop_predictions",
         [
-            {"game_date": d(x), "player_lookup": "alice", "system_id": s, "predicted_points": 20.5}
+            {
+                "game_date": d(x),
+                "player_lookup": "alice",
+                "system_id": s,
+                "predicted_points": 20.5,
+                "current_points_line": 19.5,
+            }  # fmt: skip
             for x in days
             for s in ("xgboost_v1", "ensemble_v2")
         ],
@@ -240,4 +246,5 @@ def test_past_predictions_span_the_training_seasons_and_stop_before_the_chunk(tm
     rows = run(warehouse, "past_predictions", training_start=d("2023-10-24"), before_date=d("2024-11-04"))
     got = sorted((r["game_date"].isoformat(), r["system_id"]) for r in rows)
     assert got == [(x, s) for x in days[1:4] for s in ("ensemble_v2", "xgboost_v1")]
-    assert set(rows[0]) == {"game_date", "player_lookup", "system_id", "predicted_points"}
+    assert set(rows[0]) == {"game_date", "player_lookup", "system_id", "predicted_points", "current_points_line"}
+    assert rows[0]["current_points_line"] == 19.5  # the line it was predicted against: line_blend_v1 fits on it

@@ -214,11 +214,13 @@ def tier_of(season_avg: float | None) -> str:
 
 def tier_reference(key_day: str) -> dict[str, dict]:
     """The 5A statistics in plain Python."""
-    start = d(key_day).toordinal() - LOOKBACK
+    start, holdout = d(key_day).toordinal() - LOOKBACK, d(key_day).toordinal() - LOOKBACK // 2
     by_tier: dict[str, list] = {}
     for _, day, pred, actual, line, rec, avg in TIER_GAMES:
         if actual is not None and start <= d(day).toordinal() < d(key_day).toordinal():
-            by_tier.setdefault(tier_of(avg), []).append((pred - actual, actual, line, rec))
+            by_tier.setdefault(tier_of(avg), []).append(
+                (pred - actual, actual, line, rec, d(day).toordinal() >= holdout)
+            )
     out = {}
     for tier, games in by_tier.items():
         if len(games) < MIN_SAMPLE:
@@ -226,19 +228,28 @@ def tier_reference(key_day: str) -> dict[str, dict]:
         errors = [g[0] for g in games]
         calls = [
             (a > line) == (rec == "OVER")
-            for _, a, line, rec in games
+            for _, a, line, rec, _ in games
             if line is not None and rec in ("OVER", "UNDER") and a != line
         ]
         std = statistics.stdev(errors)
         low, high, factor = TIER_BOUNDS[tier]
+        fit = [g[0] for g in games if not g[4]]
+        held = [g[0] for g in games if g[4]]
+        m = statistics.median(fit) if fit else 0.0
+        share, best = 0.0, 0.0
+        for s in (0.25, 0.5, 0.75, 1.0):
+            gains = [abs(e) - abs(e - s * factor * m) for e in held]
+            gain = statistics.mean(gains) if len(gains) > 1 else 0.0
+            if len(gains) > 1 and gain > 2.5 * statistics.stdev(gains) / len(gains) ** 0.5 and gain > best:
+                share, best = s, gain
         out[tier] = {
             "sample_size": len(games),
             "avg_signed_error": statistics.mean(errors),
             "avg_absolute_error": statistics.mean(abs(e) for e in errors),
             "std_signed_error": std,
-            "recommended_adjustment": -statistics.mean(errors),
+            "recommended_adjustment": -statistics.median(errors),
             "scale_factor": factor,
-            "adjustment_confidence": min(1, len(games) / (5 * MIN_SAMPLE)) * max(0.3, 1 - std / 20),
+            "adjustment_confidence": share,
             "current_win_rate": sum(calls) / len(calls) if calls else None,
             "tier_min_points": low,
             "tier_max_points": high,
@@ -282,7 +293,7 @@ def test_tier_adjustments_use_games_strictly_before_each_key_date(tmp_path):
     for key, values in expected.items():
         assert {k: got[key][k] for k in values} == pytest.approx(values), key
     starter = got[(A1, "STARTER_20_29")]
-    assert (starter["sample_size"], starter["avg_signed_error"], starter["recommended_adjustment"]) == (4, -2.0, 2.0)
+    assert (starter["sample_size"], starter["avg_signed_error"], starter["recommended_adjustment"]) == (4, -2.0, 2.5)
     assert starter["current_win_rate"] == 0.5  # one won OVER, one lost UNDER; the push and the PASS don't count
     assert list(rows[0]) == table_schema(TIERS).column_names
 
@@ -324,7 +335,7 @@ def test_tier_adjustments_depend_on_the_key_dates_not_on_the_span_around_them(tm
 
 
 # -- applying the adjustments --------------------------------------------------------------------------------------
-def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE) -> dict:
+def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE, share: float = 1.0) -> dict:
     return {
         "as_of_date": d(as_of),
         "system_id": system,
@@ -333,6 +344,7 @@ def adjustment(as_of: str, tier: str, recommended: float, system: str = ENSEMBLE
         "lookback_days": 30,
         "recommended_adjustment": recommended,
         "scale_factor": TIER_BOUNDS[tier][2],
+        "adjustment_confidence": share,
     }
 
 
@@ -485,7 +497,7 @@ def test_tier_check_leaves_out_voided_rows_and_rows_missing_either_error(tmp_pat
     )
     (check,) = run(warehouse, "tier_check", start_date=d("2024-12-15"), end_date=d("2024-12-15"), system_id=ENSEMBLE)
     assert check == pytest.approx(
-        {"n": 2, "mae_raw": 2.5, "mae_adjusted": 1.5, "mae_change": -1.0, "is_improving": True}
+        {"n": 2, "mae_raw": 2.5, "mae_adjusted": 1.5, "mae_change": -1.0, "is_improving": True, "is_not_worse": True}
     )
 
 
@@ -506,4 +518,46 @@ def test_tier_check_with_nothing_graded_reports_zero_rows(tmp_path):
         ],
     )
     (check,) = run(warehouse, "tier_check", start_date=d("2024-12-15"), end_date=d("2024-12-15"), system_id=ENSEMBLE)
-    assert check == {"n": 0, "mae_raw": None, "mae_adjusted": None, "mae_change": None, "is_improving": None}
+    assert check == {
+        "n": 0,
+        "mae_raw": None,
+        "mae_adjusted": None,
+        "mae_change": None,
+        "is_improving": None,
+        "is_not_worse": None,
+    }
+
+
+def test_a_correction_is_applied_only_where_it_clearly_helped_and_none_leaves_adjusted_equal_to_raw(tmp_path):
+    """Key date 12-15, lookback 10 (holdout 12-10..12-14): the bench tier is under-predicted by 3 every game, so
+    the earlier half's median (3) helps every holdout game and its full share is kept; the rotation tier errs by
+    +3 and -3 in turn, its earlier half's median (-3: three of five) hurts the holdout: share 0, and its adjusted
+    points are its raw points exactly."""
+    warehouse = DuckDBWarehouse(tmp_path)
+    days = [f"2024-12-{day:02d}" for day in range(5, 17)]
+    preds, boxes = [], []
+    for i, day in enumerate(days):
+        preds.append(prediction(f"bench{i}", day, 4.0, None, "NO_LINE", season_avg=6.0))
+        boxes.append(box(f"bench{i}", day, 7))
+        preds.append(prediction(f"rot{i}", day, 15.0, None, "NO_LINE", season_avg=15.0))
+        boxes.append(box(f"rot{i}", day, 12 if i % 2 else 18))
+    write_rows(warehouse, PREDICTIONS, preds)
+    write_rows(warehouse, PGS, boxes)
+    key = d("2024-12-15")
+    rows = run(
+        warehouse, "tier_adjustments", start_date=key, end_date=key, key_dates=[key], lookback_days=10,
+        min_sample=3, system_id=ENSEMBLE,
+    )  # fmt: skip
+    got = {r["scoring_tier"]: r for r in rows}
+    assert got["BENCH_0_9"]["recommended_adjustment"] == 3.0 and got["BENCH_0_9"]["adjustment_confidence"] == 1.0
+    assert got["ROTATION_10_19"]["adjustment_confidence"] == 0.0
+    warehouse.replace_partitions(TIERS, sql("tier_adjustments"), key, key, {
+        "start_date": key, "end_date": key, "key_dates": [key], "lookback_days": 10, "min_sample": 3,
+        "system_id": ENSEMBLE,
+    })  # fmt: skip
+    span = {"start_date": key, "end_date": d(days[-1]), "season_start": d(days[0]), "system_id": ENSEMBLE}
+    applied = run(warehouse, "apply_tier_adjustments", **span)
+    bench = [r for r in applied if r["player_lookup"].startswith("bench")]
+    rotation = [r for r in applied if r["player_lookup"].startswith("rot")]
+    assert bench and all(r["adjusted_points"] == 4.0 + 3.0 * 0.5 for r in bench)  # the bench scale factor
+    assert rotation and all(r["adjusted_points"] == r["predicted_points"] for r in rotation)

@@ -15,7 +15,15 @@ from status_run import SEASONS, SYSTEMS, accuracy_row, game_dates, make_config, 
 
 from helpers import write_rows
 from nba_backfill.cli import main
-from nba_backfill.evaluate import BREAK_EVEN, DECILE_FIELDS, FIELDS, evaluate, format_evaluation, spearman
+from nba_backfill.evaluate import (
+    BREAK_EVEN,
+    DECILE_FIELDS,
+    FIELDS,
+    MIN_EDGE_SOURCE,
+    evaluate,
+    format_evaluation,
+    spearman,
+)
 
 PUBLISHED = "ensemble_v2"  # the config's default tier_adjustments.system_id
 ACCURACY = "nba_predictions.prediction_accuracy"
@@ -187,7 +195,13 @@ def test_without_an_oracle_the_oracle_column_says_so(run):
 
 def test_no_graded_rows_is_an_empty_report(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert evaluate(make_config(tmp_path)) == {"systems": [], "deciles": [], "spearman": []}
+    assert evaluate(make_config(tmp_path)) == {
+        "systems": [],
+        "deciles": [],
+        "spearman": [],
+        "bets": [],
+        "min_edge": {"points": 1.5, "source": MIN_EDGE_SOURCE},
+    }
     assert format_evaluation({"systems": [], "deciles": [], "spearman": []}) == (
         "no graded predictions in any configured season\n"
     )

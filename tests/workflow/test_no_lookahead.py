@@ -1,5 +1,6 @@
 """SPEC "No look-ahead", on the synthetic league: change every outcome of one game date D in the middle of a chunk,
-recompute that chunk (Phase 4, then its predictions — every system, ensemble_v2's stack included — and the season's
+move every line after D and give D an in-game snapshot (after tip-off) with another line, recompute that chunk
+(Phase 4, then its predictions — every system, ensemble_v2's stack and line_blend_v1 included — and the season's
 tier adjustments), and nothing dated <= D may change, while rows after D do."""
 
 from __future__ import annotations
@@ -98,6 +99,23 @@ def change_outcomes(warehouse: DuckDBWarehouse, day: dt.date) -> None:
         warehouse.replace_partitions(table, sql, day, day, {"day": day})
 
 
+PROPS = "nba_raw.odds_api_player_points_props"
+
+
+def change_lines(warehouse: DuckDBWarehouse, day: dt.date, last: dt.date) -> None:
+    """Every line after D moved by 5 points; on D an in-game snapshot 7 points off each quote (never to be read)."""
+    later = "SELECT * REPLACE (points_line + 5 AS points_line) FROM nba_raw.odds_api_player_points_props "
+    later += "WHERE game_date > @day AND game_date <= @last"
+    warehouse.replace_partitions(PROPS, later, day + dt.timedelta(days=1), last, {"day": day, "last": last})
+    in_game = (
+        "SELECT * FROM nba_raw.odds_api_player_points_props WHERE game_date = @day UNION ALL "
+        "SELECT * REPLACE (points_line + 7 AS points_line, snapshot_timestamp + INTERVAL 3 HOUR AS snapshot_timestamp, "
+        "-30 AS minutes_before_tipoff) FROM nba_raw.odds_api_player_points_props WHERE game_date = @day "
+        "AND minutes_before_tipoff >= 0"
+    )
+    warehouse.replace_partitions(PROPS, in_game, day, day, {"day": day})
+
+
 def snapshot(wf, chunk: plan.Chunk) -> dict[str, dict[tuple, dict]]:
     """The recomputed chunk's rows of every Phase 4 table and of the predictions; the season's tier adjustments."""
     tables = {**{t: PROCESSORS[p].key for p, t in PHASE4_TABLES.items()}, PREDICTIONS: PROCESSORS["predictions"].key}
@@ -118,6 +136,7 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
     outcomes_before = wf.read_rows(PGS, day, day)
 
     change_outcomes(DuckDBWarehouse(wf.workdir / "warehouse"), day)
+    change_lines(DuckDBWarehouse(wf.workdir / "warehouse"), day, chunk.last)
     outcomes_after = wf.read_rows(PGS, day, day)
     assert len(outcomes_after) == len(outcomes_before)
     assert sum(a["points"] != b["points"] for a, b in zip(outcomes_after, outcomes_before)) > 100
@@ -143,8 +162,17 @@ def test_changing_date_d_changes_nothing_dated_on_or_before_it(season_run, tmp_p
         assert any(changed_columns(rows[k], after[table][k]) for k in later), (
             f"{table}: no row after {day} changed: the test did not reach it"
         )
-    # the learned systems, ensemble_v2's stack included, are covered on both sides of D
-    for system_id in ("xgboost_v1", "ensemble_v2"):
+    # the learned systems, ensemble_v2's stack and line_blend_v1 included, are covered on both sides of D
+    for system_id in ("xgboost_v1", "ensemble_v2", "line_blend_v1"):
         mine = [k for k in before[PREDICTIONS] if k[2] == system_id]
         assert any(k[0] <= day for k in mine) and any(k[0] > day for k in mine), system_id
         assert any(changed_columns(before[PREDICTIONS][k], after[PREDICTIONS][k]) for k in mine if k[0] > day)
+    # the moved lines reached the rows after D (so a line read across D would have shown)
+    lined = [
+        k
+        for k, row in before[PREDICTIONS].items()
+        if k[0] > day and k in after[PREDICTIONS] and row["current_points_line"] is not None
+    ]
+    assert lined and all(
+        after[PREDICTIONS][k]["current_points_line"] == before[PREDICTIONS][k]["current_points_line"] + 5 for k in lined
+    )

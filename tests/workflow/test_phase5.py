@@ -73,11 +73,12 @@ def test_runbook_prediction_and_grading_coverage(season_run):
 def test_phase5c_marker_compares_raw_and_adjusted_mae_over_the_same_rows(season_run):
     wf = season_run.workflow
     body = read_marker(wf.marker(plan.phase5c_marker(SEASON)))
-    for key in ("mae_raw", "mae_adjusted", "is_improving", "status"):
+    for key in ("mae_raw", "mae_adjusted", "is_improving", "is_not_worse", "status"):
         assert key in body, key
     assert body["status"] in ("PASS", "WARN")
     assert body["is_improving"] == (body["mae_adjusted"] < body["mae_raw"])
-    assert (body["status"] == "PASS") == body["is_improving"]
+    assert body["is_not_worse"] == (body["mae_adjusted"] <= body["mae_raw"])
+    assert (body["status"] == "PASS") == body["is_not_worse"]
 
     # the same numbers from the predictions and the box scores, without the grading table
     actual = {(r["player_lookup"], r["game_date"]): r for r in wf.read_rows(PGS)}

@@ -89,6 +89,7 @@ def sql_statements() -> list[Statement]:
     declared: Types = {}
     for _, _, params in jobs:
         declared.update(param_types(params))
+    declared["min_edge"] = ("FLOAT64", False)  # evaluate_bets.sql's own: no job passes it
     files = sorted(Path(SQL_DIR).glob("*.sql"))
     out = {p.name[: -len(".sql")]: Statement(f"sql/{p.name}", p.read_text(), declared) for p in files}
     for marker, sql, params in jobs:

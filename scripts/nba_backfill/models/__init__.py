@@ -1,9 +1,10 @@
-"""The five Phase 5A prediction systems, pure Python: frames in, frames out, no warehouse or file I/O.
+"""The seven Phase 5A prediction systems, pure Python: frames in, frames out, no warehouse or file I/O.
 
     table, meta = predict_table(features, history, training, config, windows, past)
 
 One module per system (`moving_average_baseline`, `zone_matchup`, `similarity_balanced`, `xgboost_v1`,
-`ensemble` (v1), `stacking` (ensemble_v2)); `walk_forward` runs the learned two window by window, `confidence`
+`ensemble` (v1), `stacking` (ensemble_v2), `line_blend` (line_blend_v1)); `walk_forward` runs the learned three
+window by window, `confidence`
 gives them a confidence from their expected error; `common` holds what they share (feature names, the
 rule-based confidence and recommendation rules, row assembly).
 """
@@ -59,7 +60,7 @@ def predict_table(
     windows: list[tuple[dt.date, dt.date]] | None = None,
     past: pd.DataFrame | None = None,
 ) -> tuple[pa.Table, dict]:
-    """Predict every player-game in `features` with the six systems.
+    """Predict every player-game in `features` with the seven systems.
 
     features: one row per (game_date, player_lookup) of the chunk — the ML feature store's columns (the 25
       features, game_id, team_abbr, opponent_team_abbr, season_year, is_home, days_rest, feature_quality_score,
@@ -72,15 +73,18 @@ def predict_table(
     config: min_training_rows (default 2000), seed (default 0), min_edge_points (default 1.5).
     windows: retrain windows [(first, last), ...] covering the chunk's dates (default: one, the chunk): the learned
       systems are refitted for each window that has rows, on the rows dated before its first day, and predict it.
-    past: earlier predictions (game_date, player_lookup, system_id, predicted_points) dated before the chunk,
-      so that ensemble_v2 and the confidence models see what the systems predicted for the training rows.
+    past: earlier predictions (game_date, player_lookup, system_id, predicted_points, optionally
+      current_points_line) dated before the chunk, so that ensemble_v2, line_blend_v1 and the confidence models see
+      what the systems predicted for the training rows (and against which line).
 
     Returns the rows of nba_predictions.player_prop_predictions as an Arrow table (PREDICTION_SCHEMA, one row
     per player, date and system that predicted; sorted by game_date, player_lookup, system_id) and a JSON-ready
     metadata dict: {"xgboost_v1": [{window: {first, last}, trained, training_rows, training_first_date,
     training_last_date, min_training_rows, reason, model_id[, params]}, ...], "ensemble_v2": [{window, trained,
     training_rows, training_first_date, training_last_date, fitted_before, reason, model_id, fits: [{components,
-    rows, intercept, weights}]}, ...], "predictions": {system_id: rows}}, one entry per window with rows.
+    rows, intercept, weights}]}, ...], "line_blend_v1": [{window, trained, training_rows, training_first_date,
+    training_last_date, fitted_before, w_fitted, prior_rows, shrink, w, reason, model_id}, ...],
+    "predictions": {system_id: rows}}, one entry per window with rows.
     """
     settings = {"min_training_rows": DEFAULT_MIN_TRAINING_ROWS, "seed": 0, **config}
     chunk = prepare(features)

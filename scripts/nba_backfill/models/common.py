@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..systems import ENS, ENS2, MA, SIM, SYSTEM_IDS, XGB, ZM  # noqa: F401 (re-exported to the systems)
+from ..systems import ENS, ENS2, LINE, MA, SIM, SYSTEM_IDS, XGB, ZM  # noqa: F401 (re-exported to the systems)
 
 # The ML feature store's 25 features, in their documented order (facts §2.5.1), with the defaults the feature
 # store itself falls back to. Rule-based systems fill a NULL feature with its default; xgboost sees it missing.

@@ -1,4 +1,4 @@
-"""The learned systems, walk-forward over a chunk's retrain windows: `xgboost_v1` and `ensemble_v2`.
+"""The learned systems, walk-forward over a chunk's retrain windows: `xgboost_v1`, `ensemble_v2`, `line_blend_v1`.
 
 Each window is predicted only from graded rows dated before its first day: the training frame's feature rows with
 the points scored (the current season and up to `predictions.training_seasons` earlier ones), each carrying every
@@ -8,7 +8,8 @@ the stack and the confidence fitted on exactly the predictions that were publish
 chunking: the DAG orders a season's prediction chunks and its earlier seasons' (plan.predictions_inputs).
 
 At each window: xgboost is trained on the rows before it; ensemble_v2's weights are fitted on the components'
-predictions of those rows (models.stacking); each learned system's confidence, and the confidence_score the
+predictions of those rows (models.stacking); line_blend_v1's w on ensemble_v2's predictions of those rows and
+their lines (models.line_blend); each learned system's confidence, and the confidence_score the
 rule-based systems publish, comes from the expected absolute error fitted on its errors before the window
 (models.confidence). Recommendation: NO_LINE without a line; OVER when
 predicted − line ≥ `min_edge_points`, UNDER when ≤ −`min_edge_points`, else PASS — the threshold is an edge in points.
@@ -22,14 +23,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import confidence, stacking, xgboost_v1
-from .common import ENS2, FEATURE_DEFAULTS, FEATURE_NAMES, MA, SIM, XGB, ZM, Chunk, clamp_points, edge_recommendation
+from . import confidence, line_blend, stacking, xgboost_v1
+from .common import (
+    ENS2,
+    FEATURE_DEFAULTS,
+    FEATURE_NAMES,
+    LINE,
+    MA,
+    SIM,
+    XGB,
+    ZM,
+    Chunk,
+    clamp_points,
+    edge_recommendation,
+)
 from .common import result_frame as make_result
 
-TRACKED = (MA, ZM, SIM, XGB, ENS2)  # systems whose earlier predictions the learned systems read
+TRACKED = (MA, ZM, SIM, XGB, ENS2, LINE)  # systems whose earlier predictions the learned systems read
 PRIOR_ERROR_PER_STD = 0.8  # with no errors yet at all: E|N(0, σ)| ≈ 0.8σ, σ = his points std over 10 games
 DEFAULT_MIN_EDGE_POINTS = 1.5
-PAST_COLUMNS = ("game_date", "player_lookup", "system_id", "predicted_points")
+PAST_COLUMNS = ("game_date", "player_lookup", "system_id", "predicted_points", "current_points_line")
 
 
 RULE_BASED = (MA, ZM, SIM)
@@ -37,7 +50,7 @@ RULE_BASED = (MA, ZM, SIM)
 
 @dataclass
 class Learned:
-    results: dict[str, pd.DataFrame]  # XGB and ENS2 result frames
+    results: dict[str, pd.DataFrame]  # XGB, ENS2 and LINE result frames
     meta: dict[str, list[dict]] = field(default_factory=dict)  # per window with rows, per system
     # the rule-based systems' confidence from their own expected error (same index as their result frames)
     confidence: dict[str, pd.Series] = field(default_factory=dict)
@@ -48,7 +61,8 @@ def _keys(days: np.ndarray, players) -> pd.MultiIndex:
 
 
 class Graded:
-    """Graded rows before the last window, sorted by date, with each tracked system's prediction (NaN: none)."""
+    """Graded rows before the last window, sorted by date, with each tracked system's prediction (NaN: none) and
+    the pre-tip-off line it was made against (NaN: none)."""
 
     def __init__(self, rows: xgboost_v1.TrainingSet, past: pd.DataFrame | None, chunk_first: dt.date | None):
         self.rows = rows
@@ -57,6 +71,7 @@ class Graded:
         values = np.where(np.isnan(rows.features), defaults, rows.features)
         self.filled = {name: values[:, i] for i, name in enumerate(FEATURE_NAMES)}
         self.predictions = np.full((len(rows), len(TRACKED)), np.nan)
+        self.line = np.full(len(rows), np.nan)
         if past is not None and len(past):
             days = pd.to_datetime(past["game_date"]).to_numpy().astype("datetime64[D]")
             if chunk_first is not None and (days >= np.datetime64(chunk_first)).any():
@@ -66,12 +81,22 @@ class Graded:
                 mine = system == system_id
                 self.set(_keys(days[mine], past["player_lookup"].to_numpy()[mine]), column,
                          pd.to_numeric(past["predicted_points"][mine]).to_numpy(dtype="float64"))  # fmt: skip
+            if "current_points_line" in past:  # every system of a row was predicted against the same line
+                self.set_line(
+                    _keys(days, past["player_lookup"].to_numpy()),
+                    pd.to_numeric(past["current_points_line"]).to_numpy(dtype="float64"),
+                )
 
     def set(self, keys: pd.MultiIndex, column: int, values: np.ndarray) -> None:
         """Record predictions of the rows with these keys (rows not graded before the last window: ignored)."""
         position = self.index.get_indexer(keys)
         known = position >= 0
         self.predictions[position[known], column] = values[known]
+
+    def set_line(self, keys: pd.MultiIndex, values: np.ndarray) -> None:
+        position = self.index.get_indexer(keys)
+        known = position >= 0
+        self.line[position[known]] = values[known]
 
     def error_model(self, system_id: str, n: int) -> np.ndarray:
         """Coefficients of the expected absolute error from the first n rows (all dated before the window)."""
@@ -113,10 +138,11 @@ def predict(
             rows = result.index.to_numpy()
             component_points[rows, column] = result["predicted_points"].to_numpy(dtype="float64")
             graded.set(chunk_keys[rows], TRACKED.index(system_id), component_points[rows, column])
+    graded.set_line(chunk_keys, chunk.line)  # pre-game: known for the chunk's earlier windows' rows
     features_raw = chunk.raw[list(FEATURE_NAMES)].to_numpy(dtype="float64")
 
-    parts: dict[str, list[pd.DataFrame]] = {XGB: [], ENS2: []}
-    learned = Learned({}, {XGB: [], ENS2: []})
+    parts: dict[str, list[pd.DataFrame]] = {XGB: [], ENS2: [], LINE: []}
+    learned = Learned({}, {XGB: [], ENS2: [], LINE: []})
     calibrated = {s: pd.Series(np.nan, index=components[s].index) for s in RULE_BASED if s in components}
     day = chunk.dates.to_numpy()
     for first, last in windows:
@@ -144,6 +170,11 @@ def predict(
         learned.meta[ENS2].append({"window": {"first": first, "last": last}, **window_meta})
         stacked, used = stacking.combine(fits, component_points[window])
         keep = ~np.isnan(stacked)
+        ens2 = TRACKED.index(ENS2)
+        w, line_meta = line_blend.fit(
+            graded.predictions[:n, ens2], graded.line[:n], graded.rows.labels[:n], graded.rows.days[:n], first
+        )
+        learned.meta[LINE].append({"window": {"first": first, "last": last}, **line_meta})
         if keep.any():
             rows, points = window[keep], clamp_points(stacked[keep])
             model_id = np.full(len(rows), window_meta["model_id"], dtype=object)
@@ -151,7 +182,12 @@ def predict(
             parts[ENS2].append(
                 _result(chunk, rows, points, coef, min_edge, contributing_systems=used[keep], ml_model_id=model_id)
             )
-            graded.set(chunk_keys[rows], TRACKED.index(ENS2), points)
+            graded.set(chunk_keys[rows], ens2, points)
+            blended = clamp_points(line_blend.blend(points, chunk.line[rows], w))
+            model_id = np.full(len(rows), line_meta["model_id"], dtype=object)
+            coef = graded.error_model(LINE, n)
+            parts[LINE].append(_result(chunk, rows, blended, coef, min_edge, ml_model_id=model_id))
+            graded.set(chunk_keys[rows], TRACKED.index(LINE), blended)
     for system_id, frames in parts.items():
         learned.results[system_id] = pd.concat(frames) if frames else make_result([], [], [], [])
     learned.confidence = calibrated

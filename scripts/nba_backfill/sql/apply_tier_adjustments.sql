@@ -10,7 +10,8 @@ predictions AS (
   WHERE game_date BETWEEN @start_date AND @end_date AND system_id = @system_id
 ),
 adjustments AS (
-  SELECT as_of_date, scoring_tier, recommended_adjustment * scale_factor AS tier_adjustment
+  -- the median correction, scaled by tier, times the share that helped before the key date (0: none applied)
+  SELECT as_of_date, scoring_tier, recommended_adjustment * scale_factor * adjustment_confidence AS tier_adjustment
   FROM nba_predictions.scoring_tier_adjustments
   WHERE system_id = @system_id AND as_of_date BETWEEN @season_start AND @end_date
 ),

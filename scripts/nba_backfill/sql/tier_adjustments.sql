@@ -1,6 +1,8 @@
 -- Phase 5A tier adjustments (facts §5; SPEC "Tier adjustments"): for each key date A, per scoring tier, the
--- bias of @system_id's predictions over games in [A - @lookback_days, A) — strictly before A, so nothing from A
--- itself (upstream included A). Tier = the player's season average before the game (the prediction's
+-- median error of @system_id's predictions over games in [A - @lookback_days, A) — strictly before A, so nothing
+-- from A itself (upstream included A) — and the share of it applied (adjustment_confidence), chosen on those games
+-- alone: the earlier half's median, scaled, is tried on the later half at shares 1/4 .. 1, and the share that cut
+-- its errors most is kept if it clearly did (0 otherwise: nothing is applied). Tier = the player's season average before the game (the prediction's
 -- season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
 -- Every key date lies in @start_date..@end_date: the reads filter their partitions on those parameters directly,
 -- so BigQuery prunes them (it cannot through a subquery over the key dates); the join below narrows each key
@@ -53,18 +55,48 @@ errors AS (
     AND a.points IS NOT NULL
     AND NOT (a.points = 0 AND COALESCE(a.minutes_played, 0) = 0)
 ),
-tier_stats AS (
-  SELECT k.as_of_date, e.scoring_tier,
-    COUNT(*) AS sample_size,
-    AVG(e.signed_error) AS avg_signed_error,
-    AVG(ABS(e.signed_error)) AS avg_absolute_error,
-    STDDEV_SAMP(e.signed_error) AS std_signed_error,
-    -- share of decided OVER/UNDER calls that won (upstream counted PASS and pushes as losses); NULL if none
-    SAFE_DIVIDE(COUNTIF(e.call_correct), COUNTIF(e.call_correct IS NOT NULL)) AS current_win_rate
+windowed AS (  -- each key date's errors; the later half of its lookback is the holdout that chooses the share
+  SELECT k.as_of_date, e.*,
+    e.game_date >= DATE_SUB(k.as_of_date, INTERVAL DIV(@lookback_days, 2) DAY) AS is_holdout
   FROM key_dates AS k
   JOIN errors AS e
     ON e.game_date >= DATE_SUB(k.as_of_date, INTERVAL @lookback_days DAY) AND e.game_date < k.as_of_date
-  GROUP BY k.as_of_date, e.scoring_tier
+),
+medians AS (  -- MAE is the statistic, so the correction is the median error: of the whole lookback, of its earlier half
+  SELECT DISTINCT as_of_date, scoring_tier,
+    PERCENTILE_CONT(signed_error, 0.5) OVER (PARTITION BY as_of_date, scoring_tier) AS median_error,
+    PERCENTILE_CONT(IF(is_holdout, NULL, signed_error), 0.5)
+      OVER (PARTITION BY as_of_date, scoring_tier) AS fit_median_error
+  FROM windowed
+),
+holdout_gain AS (  -- per holdout game, how much each share of the earlier half's scaled correction cut its error
+  SELECT w.as_of_date, w.scoring_tier, share,
+    ABS(w.signed_error) - ABS(w.signed_error - share * t.scale_factor * COALESCE(m.fit_median_error, 0)) AS gain
+  FROM windowed AS w
+  JOIN medians AS m ON m.as_of_date = w.as_of_date AND m.scoring_tier = w.scoring_tier
+  JOIN tiers AS t ON t.scoring_tier = w.scoring_tier
+  CROSS JOIN UNNEST([0.25, 0.5, 0.75, 1.0]) AS share
+  WHERE w.is_holdout
+),
+shares AS (  -- the share that helped most among those that clearly helped: mean gain above 2.5 standard errors
+  -- (one-sided 2.5 %, Bonferroni over the four shares tried: a correction that only fits the noise of a few games
+  -- is not applied); none -> 0, adjusted = raw
+  SELECT as_of_date, scoring_tier, share
+  FROM holdout_gain
+  GROUP BY as_of_date, scoring_tier, share
+  HAVING AVG(gain) > 2.5 * SAFE_DIVIDE(STDDEV_SAMP(gain), SQRT(COUNT(*)))
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY as_of_date, scoring_tier ORDER BY AVG(gain) DESC, share) = 1
+),
+tier_stats AS (
+  SELECT as_of_date, scoring_tier,
+    COUNT(*) AS sample_size,
+    AVG(signed_error) AS avg_signed_error,
+    AVG(ABS(signed_error)) AS avg_absolute_error,
+    STDDEV_SAMP(signed_error) AS std_signed_error,
+    -- share of decided OVER/UNDER calls that won (upstream counted PASS and pushes as losses); NULL if none
+    SAFE_DIVIDE(COUNTIF(call_correct), COUNTIF(call_correct IS NOT NULL)) AS current_win_rate
+  FROM windowed
+  GROUP BY as_of_date, scoring_tier
   HAVING COUNT(*) >= @min_sample
 )
 
@@ -77,12 +109,14 @@ SELECT
   s.avg_signed_error,
   s.avg_absolute_error,
   s.std_signed_error,
-  -s.avg_signed_error AS recommended_adjustment,  -- signed = predicted - actual: under-prediction -> raise
+  -m.median_error AS recommended_adjustment,  -- signed = predicted - actual: under-prediction -> raise
   t.scale_factor,
-  LEAST(1.0, SAFE_DIVIDE(s.sample_size, 5 * @min_sample))
-    * GREATEST(0.3, 1 - COALESCE(s.std_signed_error, 0) / 20) AS adjustment_confidence,
+  -- the share of the scaled correction applied: what helped on the holdout (0: it did not, adjusted = raw)
+  COALESCE(h.share, 0.0) AS adjustment_confidence,
   s.current_win_rate,
   t.tier_min_points,
   t.tier_max_points
 FROM tier_stats AS s
 JOIN tiers AS t ON t.scoring_tier = s.scoring_tier
+JOIN medians AS m ON m.as_of_date = s.as_of_date AND m.scoring_tier = s.scoring_tier
+LEFT JOIN shares AS h ON h.as_of_date = s.as_of_date AND h.scoring_tier = s.scoring_tier

@@ -1,6 +1,7 @@
--- Phase 5C (facts §5 validate_adjustments_improve_mae; SPEC): does the tier adjustment lower @system_id's MAE?
+-- Phase 5C (facts §5 validate_adjustments_improve_mae; SPEC): does the tier adjustment lower the MAE of @system_id
+-- (is_improving), or at least not raise it (is_not_worse: PASS)?
 -- Both MAEs over the SAME rows — graded, not voided, with a raw and an adjusted error (a zero adjustment keeps
--- adjusted = predicted and counts on both sides; upstream dropped those rows from one side only).
+-- adjusted = predicted and counts on both sides, where upstream dropped those rows from one side only).
 WITH
 graded AS (
   SELECT absolute_error, adjusted_absolute_error
@@ -19,5 +20,7 @@ compared AS (
   WHERE absolute_error IS NOT NULL AND adjusted_absolute_error IS NOT NULL
 )
 
-SELECT n, mae_raw, mae_adjusted, mae_adjusted - mae_raw AS mae_change, mae_adjusted - mae_raw < 0 AS is_improving
+-- is_not_worse: a tier step that found nothing worth correcting applies nothing, adjusted = raw
+SELECT n, mae_raw, mae_adjusted, mae_adjusted - mae_raw AS mae_change, mae_adjusted - mae_raw < 0 AS is_improving,
+  mae_adjusted <= mae_raw AS is_not_worse
 FROM compared
