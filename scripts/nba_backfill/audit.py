@@ -116,3 +116,16 @@ def write_failing_rows(
     ]
     table = pa.Table.from_pylist(rows, schema=table_schema(AUDIT_TABLE).arrow_schema())
     warehouse.replace_partitions(AUDIT_TABLE, table, day, day, owned={"job": (job,)})
+
+
+def recorded_rows(warehouse: Warehouse, job: str) -> dict[str, list[FailingRow]]:
+    """The audit table's rows of `job`'s last recorded failure or warning, check -> its first SHOWN rows."""
+    if not warehouse.partitions(AUDIT_TABLE):
+        return {}
+    sql = f"""SELECT check_name, keys, checked_values FROM {AUDIT_TABLE}
+WHERE job = @job AND recorded_at = (SELECT MAX(recorded_at) FROM {AUDIT_TABLE} WHERE job = @job)
+ORDER BY check_name, keys"""
+    out: dict[str, list[FailingRow]] = {}
+    for check, keys, values in warehouse.query(sql, {"job": job}).rows:
+        out.setdefault(check, []).append((keys, values))
+    return {check: rows[:SHOWN] for check, rows in out.items()}
