@@ -36,6 +36,10 @@ BAD_CONFIGS = {
     "date_off_season": ({"date": "2024-07-01"}, "date: 2024-07-01 is in no configured season"),
     "warehouse_file": ({"warehouse": {"backend": "duckdb", "path": "wh.txt"}}, "warehouse.path: 'wh.txt' is a file"),
     "target_escapes": ({"publish": {"target": "../x"}}, "publish.target: '../x' leaves the project folder"),
+    "severity_rigid": (
+        {"checks": {"severity": [{"processor": "psza", "check": "coverage", "severity": "warn", "reason": "r"}]}},
+        "checks.severity[0]: psza coverage cannot be relaxed",
+    ),
 }
 
 
