@@ -226,10 +226,18 @@ def report_failing_rows(
             rows = date_rows(job.processor.date_column, offenders[r.name])
         else:
             rows = failing_rows(
-                job.warehouse, job.processor, r.name, job.chunk.first, job.chunk.last, job.params["season_start"], job.owned
+                job.warehouse,
+                job.processor,
+                r.name,
+                job.chunk.first,
+                job.chunk.last,
+                job.params["season_start"],
+                job.owned,
             )
         failures[r.name] = (r.severity, rows)
-        print(f"{'WARNING' if r.severity == 'warn' else 'CHECK_FAILED'} {job.where} {format_failing_rows(r.name, rows)}")
+        print(
+            f"{'WARNING' if r.severity == 'warn' else 'CHECK_FAILED'} {job.where} {format_failing_rows(r.name, rows)}"
+        )
     sys.stdout.flush()  # before the error line on stderr
     if any(rows for _, rows in failures.values()):
         write_failing_rows(job.warehouse, job.where, started, failures)

@@ -79,6 +79,8 @@ def apply_severity(entries: list[dict[str, Any]], results: list[CheckResult]) ->
             continue
         verdict = judge(entry, result.rows)
         judged.append(
-            replace(result, ok=verdict == "pass", severity="fail" if verdict == "fail" else "warn", reason=entry["reason"])
+            replace(
+                result, ok=verdict == "pass", severity="fail" if verdict == "fail" else "warn", reason=entry["reason"]
+            )
         )
     return judged

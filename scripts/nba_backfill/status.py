@@ -260,9 +260,7 @@ def _num(value: Any, digits: int = 2) -> str:
 
 
 def _row_lines(unit: dict[str, Any]) -> list[str]:
-    return [
-        f"    {check}: {keys} {values}" for check, rows in unit.get("rows", {}).items() for keys, values in rows
-    ]
+    return [f"    {check}: {keys} {values}" for check, rows in unit.get("rows", {}).items() for keys, values in rows]
 
 
 def format_status(status: dict[str, Any]) -> str:
