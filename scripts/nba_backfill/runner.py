@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .audit import date_rows, failing_rows, format_failing_rows, write_failing_rows
 from .config import Config, Season
 from .errors import CheckFailed, MissingDependency, UsageError
 from .inputs import job_inputs
@@ -21,9 +22,8 @@ from .markers import read_marker, write_marker
 from .plan import Chunk, chunk_marker, is_adopted, parse_chunk, training_seasons
 from .processors import PHASE4, PHASE5, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
-from .systems import SYSTEM_IDS
-from .audit import date_rows, failing_rows, format_failing_rows, write_failing_rows
 from .severity import apply_severity, entries_for
+from .systems import SYSTEM_IDS
 from .validate import CheckResult, coverage_checks, coverage_offenders, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
 from .warehouse.base import Owned
