@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .severity import check_severity_entries
 from .systems import SYSTEM_IDS
 
 # The one schema, config/schema.yaml, reached through a symlink inside the package: a built wheel copies the
@@ -199,6 +200,7 @@ def _build(data: dict[str, Any]) -> Config:
 def _check_settings(data: dict[str, Any], seasons: list[Season]) -> None:
     """Values that are fine one by one and wrong together, or wrong for the files on this machine."""
     checks = data["checks"]
+    check_severity_entries(checks["severity"])
     if checks["min_players_per_game"] > checks["max_players_per_game"]:
         raise ConfigError(
             f"config error: checks.min_players_per_game: {checks['min_players_per_game']} is above "

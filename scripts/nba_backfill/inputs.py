@@ -18,6 +18,7 @@ from typing import Any
 from .config import Config, Season
 from .phase3.definition import definition
 from .processors import PHASE4, PROCESSORS, TIERS
+from .severity import entries_for
 
 PACKAGE_DIR = Path(__file__).parent
 CHUNK_KEYS = ("bootstrap_days", "checks.min_row_share")
@@ -104,6 +105,9 @@ def job_inputs(config: Config, kind: str, season_name: str) -> dict[str, Any]:
         settings = _phase3_definition(config, season)
     else:
         settings["season"] = _bounds(season, kind in PHASE4)  # Phase 4 adopts chunks up to existing_through
+        severity = entries_for(config.checks, kind)
+        if severity:  # only where set, so a config without it keeps every digest
+            settings["checks.severity"] = severity
     settings = _plain_numbers(settings)
     code = {path.relative_to(PACKAGE_DIR).as_posix(): _file_sha256(path) for e in SOURCES[kind] for path in _files(e)}
     checks = _checks(kind)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .audit import date_rows, failing_rows, format_failing_rows, write_failing_rows
 from .config import Config, Season
 from .errors import CheckFailed, MissingDependency, UsageError
 from .inputs import job_inputs
@@ -21,8 +22,9 @@ from .markers import read_marker, write_marker
 from .plan import Chunk, chunk_marker, is_adopted, parse_chunk, training_seasons
 from .processors import PHASE4, PHASE5, PROCESSORS, Processor
 from .schedule import ChunkDates, chunk_dates
+from .severity import apply_severity, entries_for
 from .systems import SYSTEM_IDS
-from .validate import coverage_checks, raise_on_failure, table_checks
+from .validate import CheckResult, coverage_checks, coverage_offenders, raise_on_failure, table_checks
 from .warehouse import Warehouse, open_warehouse
 from .warehouse.base import Owned
 
@@ -199,6 +201,46 @@ def adopt(job: Job) -> contextlib.AbstractContextManager[dict[str, Any]]:
     return contextlib.nullcontext({})
 
 
+def report_failing_rows(
+    job: Job, results: list[CheckResult], written: dict, expected: dict, started: dt.datetime
+) -> None:
+    """The offending rows of each failed or warned check: the first ones printed (to the job's log), all of them
+    written to the audit table."""
+    import sys
+
+    offenders = coverage_offenders(written, expected, job.config.checks["min_row_share"])
+    failures = {}
+    for r in results:
+        if r.ok:
+            continue
+        if r.name in offenders:
+            rows = date_rows(job.processor.date_column, offenders[r.name])
+        else:
+            rows = failing_rows(
+                job.warehouse,
+                job.processor,
+                r.name,
+                job.chunk.first,
+                job.chunk.last,
+                job.params["season_start"],
+                job.owned,
+            )
+        failures[r.name] = (r.severity, rows)
+        print(
+            f"{'WARNING' if r.severity == 'warn' else 'CHECK_FAILED'} {job.where} {format_failing_rows(r.name, rows)}"
+        )
+    sys.stdout.flush()  # before the error line on stderr
+    if any(rows for _, rows in failures.values()):
+        write_failing_rows(job.warehouse, job.where, started, failures)
+
+
+def warnings_field(results: list[CheckResult]) -> dict[str, Any]:
+    """The marker's `warnings` (check, rows, reason) when a check was warned; nothing otherwise, so an unwarned
+    marker is as before."""
+    warned = [{"check": r.name, "rows": r.rows, "reason": r.reason} for r in results if r.severity == "warn"]
+    return {"warnings": warned} if warned else {}
+
+
 def run_chunk_job(
     config: Config,
     name: str,
@@ -233,7 +275,8 @@ def run_chunk_job(
         key_results, fingerprint = table_checks(
             warehouse, processor, chunk.first, chunk.last, job.params["season_start"], job.owned
         )
-        results += key_results
+        results = apply_severity(entries_for(config.checks, name), results + key_results)
+        report_failing_rows(job, results, written, expected, started)
         raise_on_failure(job.where, results)
 
     write_marker(
@@ -250,6 +293,7 @@ def run_chunk_job(
         row_count=sum(written.values()),
         fingerprint=fingerprint,
         checks=[r.as_dict() for r in results],
+        **warnings_field(results),
         inputs=job_inputs(config, name, season_name),
         **extra,
     )

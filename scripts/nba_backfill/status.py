@@ -75,6 +75,9 @@ def unit_state(marker: str) -> dict[str, Any]:
     unit: dict[str, Any] = {"marker": marker, "log": log}
     if Path(marker).exists():
         unit["state"] = "done"
+        warnings = _read_marker(marker).get("warnings")
+        if warnings:
+            unit["warnings"] = warnings
         return unit
     reason = last_error(log)
     if reason is not None:
@@ -178,6 +181,7 @@ def season_progress(config: Config, season: Season) -> dict[str, Any]:
                 "total": len(states),
                 "failed": [u for u in states if u["state"] == "failed"],
                 "pending": [u for u in states if u["state"] == "pending"],
+                "warned": [u for u in states if u.get("warnings")],
             }
         )
     return {
@@ -216,8 +220,30 @@ def season_status(config: Config, warehouse: bool = True, verified: bool = False
         for step in s["steps"]
         for unit in step["failed"]
     ]
+    warned = [
+        {"season": s["season"], "phase": step["phase"], "step": step["step"], **unit}
+        for s in seasons
+        for step in s["steps"]
+        for unit in step["warned"]
+    ]
+    if warehouse:
+        add_recorded_rows(config, failed, warned)
     totals = {key: sum(s[key] for s in seasons) for key in ("done", "total", "failed", "pending")}
-    return {"seasons": seasons, "totals": totals, "failed": failed}
+    return {"seasons": seasons, "totals": totals, "failed": failed, "warned": warned}
+
+
+def add_recorded_rows(config: Config, failed: list[dict], warned: list[dict]) -> None:
+    """Each failed check's and warned chunk job's offending rows (the first ones per check), from the audit table."""
+    from .audit import recorded_rows
+    from .warehouse import open_warehouse
+
+    units = [u for u in failed if u["chunk"] and u["reason"].startswith("CHECK_FAILED")]
+    units += [u for u in warned if u["chunk"]]
+    if not units:
+        return
+    warehouse = open_warehouse(config, {"processor": "status"})  # unscoped: the audit table is by day recorded
+    for unit in units:
+        unit["rows"] = recorded_rows(warehouse, f"{unit['step']} {unit['season']} {unit['chunk']}")
 
 
 def status_json(status: dict[str, Any]) -> str:
@@ -231,6 +257,10 @@ def _num(value: Any, digits: int = 2) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def _row_lines(unit: dict[str, Any]) -> list[str]:
+    return [f"    {check}: {keys} {values}" for check, rows in unit.get("rows", {}).items() for keys, values in rows]
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -274,7 +304,15 @@ def format_status(status: dict[str, Any]) -> str:
         for f in status["failed"]:
             what = " ".join(x for x in (f["season"], f["phase"], f["step"], f["chunk"]) if x)
             out.append(f"  {what}: {f['reason']}")
+            out.extend(_row_lines(f))
             out.append(f"    log: {f['log']}")
+    if status["warned"]:
+        out.append(f"Warned ({len(status['warned'])}):")
+        for w in status["warned"]:
+            what = " ".join(x for x in (w["season"], w["phase"], w["step"], w["chunk"]) if x)
+            for warning in w["warnings"]:
+                out.append(f"  {what}: {warning['check']}: {warning['rows']} row(s), warned: {warning['reason']}")
+            out.extend(_row_lines(w))
 
     if any("verified" in s for s in seasons):
         out.append("Verified (markers against the warehouse and the published files; `verify --fix` deletes the rest):")

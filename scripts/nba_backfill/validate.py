@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
+from .audit import check_params
 from .errors import CheckFailed, format_dates
 from .processors import Processor
 from .tables import table_schema
@@ -22,15 +23,35 @@ class CheckResult:
     ok: bool
     detail: str
     severity: str = "fail"
+    rows: int = 0  # offending rows (keys, dates)
+    reason: str | None = None  # the config's, for a check it made a warning
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """A passing check's entry as before; a failed or warned one also gives its rows (and reason)."""
+        body = asdict(self)
+        if self.ok:
+            del body["rows"]
+        if self.reason is None:
+            del body["reason"]
+        return body
+
+
+def coverage_offenders(
+    written: dict[dt.date, int], expected: dict[dt.date, int], min_share: float
+) -> dict[str, dict[dt.date, tuple[int, int]]]:
+    """The dates failing `coverage` (expected rows, none written) and `row_share` (fewer than `min_share` of the
+    expected count): date -> (rows written, rows expected)."""
+    counts = {d: (written.get(d, 0), n) for d, n in expected.items()}
+    return {
+        "coverage": {d: (got, n) for d, (got, n) in counts.items() if n > 0 and got == 0},
+        "row_share": {d: (got, n) for d, (got, n) in counts.items() if got < min_share * n},
+    }
 
 
 def coverage_checks(written: dict[dt.date, int], expected: dict[dt.date, int], min_share: float) -> list[CheckResult]:
     """Every date expected to have rows has them, and at least `min_share` of the expected count."""
-    missing = [d for d, n in expected.items() if n > 0 and written.get(d, 0) == 0]
-    thin = {d: (written.get(d, 0), n) for d, n in expected.items() if written.get(d, 0) < min_share * n}
+    offenders = coverage_offenders(written, expected, min_share)
+    missing, thin = sorted(offenders["coverage"]), offenders["row_share"]
     thin_text = "; ".join(f"{d}: {got} < {min_share:g}x{n}" for d, (got, n) in sorted(thin.items())[:5])
     return [
         CheckResult(
@@ -38,11 +59,13 @@ def coverage_checks(written: dict[dt.date, int], expected: dict[dt.date, int], m
             not missing,
             f"{len(expected) - len(missing)}/{len(expected)} expected dates have rows"
             + (f"; missing {format_dates(missing)}" if missing else ""),
+            rows=len(missing),
         ),
         CheckResult(
             "row_share",
             not thin,
             f"rows >= {min_share:g} x expected on every date" if not thin else f"{len(thin)} thin date(s): {thin_text}",
+            rows=len(thin),
         ),
     ]
 
@@ -96,8 +119,6 @@ def table_check_queries(
         f"COUNTIF({predicate}) AS {violation_column(name)}" for name, (predicate, _) in processor.violations().items()
     )
     params = {"first": first, "last": last, **owned_params}
-    # only the stats query reads the opener, and only where a bound counts from it
-    stats_params = {**params, "season_start": season_start} if "@season_start" in ranges else params
     stats = f"""SELECT
   COUNT(*) AS row_count,
   COUNTIF({null_keys}) AS null_keys,
@@ -105,7 +126,7 @@ def table_check_queries(
   {ranges}
 FROM (SELECT {fingerprinted_columns(processor)} FROM {table} WHERE {where}) AS t"""
     duplicates = f"SELECT COUNT(*) FROM (SELECT {keys} FROM {table} WHERE {where} GROUP BY {keys} HAVING COUNT(*) > 1)"
-    return [(stats, stats_params), (duplicates, params)]
+    return [(stats, check_params(stats, params, season_start)), (duplicates, params)]
 
 
 def table_checks(
@@ -125,12 +146,17 @@ def table_checks(
     duplicates = warehouse.query(duplicates_sql, params).scalar()
     keys = ", ".join(processor.key)
     results = [
-        CheckResult("unique_key", duplicates == 0, f"{duplicates} duplicated ({keys}) value(s)"),
-        CheckResult("non_null_key", stats["null_keys"] == 0, f"{stats['null_keys']} row(s) with a NULL key column"),
+        CheckResult("unique_key", duplicates == 0, f"{duplicates} duplicated ({keys}) value(s)", rows=duplicates),
+        CheckResult(
+            "non_null_key",
+            stats["null_keys"] == 0,
+            f"{stats['null_keys']} row(s) with a NULL key column",
+            rows=stats["null_keys"],
+        ),
     ]
     for name, (_, offending) in processor.violations().items():
         bad = stats[violation_column(name)]
-        results.append(CheckResult(name, bad == 0, f"{bad} row(s) {offending}"))
+        results.append(CheckResult(name, bad == 0, f"{bad} row(s) {offending}", rows=bad))
     return results, format_fingerprint(stats["fingerprint"])
 
 

@@ -30,6 +30,8 @@ def _season(start: str, end: str, **extra) -> dict:
     return {"start": start, "end": end, **extra}
 
 
+WARN_PDC = {"processor": "pdc", "check": "bound:week_within_fortnight", "severity": "warn", "reason": "ticket 7"}
+
 BAD = [
     (
         _with(seasons={"2022-23": _season("2022-10-18", "2022-01-01")}),
@@ -77,6 +79,25 @@ BAD = [
         _with(tier_adjustments={"system_id": "catboost_v8"}),
         "tier_adjustments.system_id: 'catboost_v8' is not a system this backfill writes",
     ),
+    *[
+        (_with(checks={"severity": [{**WARN_PDC, **change}]}), message)
+        for change, message in (
+            ({"check": "unique_key"}, "checks.severity[0]: pdc unique_key cannot be relaxed"),
+            ({"check": "non_null_key"}, "checks.severity[0]: pdc non_null_key cannot be relaxed"),
+            ({"check": "coverage"}, "checks.severity[0]: pdc coverage cannot be relaxed"),
+            ({"check": "row_share"}, "checks.severity[0]: pdc row_share cannot be relaxed"),
+            ({"processor": "pdq"}, "checks.severity[0]: unknown processor 'pdq' (known: tdza,"),
+            ({"check": "range:points"}, "checks.severity[0]: pdc has no check 'range:points' (known: range:"),
+            ({"reason": ""}, "checks.severity.0.reason: '' should be non-empty"),
+            ({"reason": "  "}, "checks.severity.0.reason: '  ' does not match"),
+            ({"severity": "info"}, "checks.severity.0.severity: 'info' is not one of"),
+            ({"warn_if": "more than 3"}, "checks.severity.0.warn_if: 'more than 3' does not match"),
+        )
+    ],
+    (
+        _with(checks={"severity": [{k: v for k, v in WARN_PDC.items() if k != "reason"}]}),
+        "checks.severity.0: 'reason' is a required property",
+    ),
 ]
 
 
@@ -108,6 +129,11 @@ def test_cli_reports_bad_config_in_one_line_and_exits_2(write_config):
     result = CliRunner().invoke(main, ["--configfile", str(path), "preflight", "--season", "2022-23"])
     assert result.exit_code == 2
     assert result.output.strip() == "error: config error: chunk_days: 0 is less than the minimum of 1"
+
+
+def test_a_severity_entry_is_accepted():
+    entry = {**WARN_PDC, "error_if": ">10"}
+    assert validate_config(_with(checks={"severity": [entry]})).checks["severity"] == [entry]
 
 
 def test_yaml_dates_and_defaults():

@@ -57,6 +57,11 @@ def setter(path: str, value):
         ("phase5c.fail_on_warn", True, {"tier_check"}),
         ("league.scale", 2.0, {"league"}),
         ("external_processors.pcf", "true", {"pcf"}),
+        (
+            "checks.severity",
+            [{"processor": "pdc", "check": "bound:one_game_a_day", "severity": "warn", "reason": "r"}],
+            {"pdc"},
+        ),
         (f"seasons.{SEASON}.existing_through", "2022-12-01", PHASE4),
         ("warehouse.path", "other", set()),
         ("chunk_days", 30, set()),  # renames the chunks instead: other jobs, not other digests

@@ -42,6 +42,10 @@ BAD_CONFIGS = {
         {"external_processors": {"psza": "true --day {date}"}},
         "external_processors.psza: unknown placeholder {date} (known: {start}, {end}, {season}, {chunk})",
     ),
+    "severity_rigid": (
+        {"checks": {"severity": [{"processor": "psza", "check": "coverage", "severity": "warn", "reason": "r"}]}},
+        "checks.severity[0]: psza coverage cannot be relaxed",
+    ),
 }
 
 

@@ -5,6 +5,8 @@ changed generator is judged as it is now."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from statements import (
     RecordingWarehouse,
@@ -19,6 +21,7 @@ from zetasql_service import ZetaSQLError, type_proto
 
 from helpers import write_rows
 from nba_backfill import phase5, preflight
+from nba_backfill.audit import failing_rows, recorded_rows, write_failing_rows
 from nba_backfill.errors import BackfillError
 from nba_backfill.plan import season_chunks
 from nba_backfill.processors import PHASE4, PHASE5, PROCESSORS, TIERS, sql_text
@@ -68,6 +71,23 @@ def test_table_checks(zetasql, processor, tmp_path):
     warehouse = RecordingWarehouse(tmp_path)
     table_checks(warehouse, processor, SEASON.start, SEASON.end, SEASON.start)
     analyze_sent(zetasql, f"table_checks/{processor.name}", warehouse.sent)
+
+
+@pytest.mark.parametrize("processor", [*PHASE4.values(), *PHASE5.values()], ids=lambda p: p.name)
+def test_failing_rows_queries(zetasql, processor, tmp_path):
+    """Every table check's failing-rows query, with the parameters the stats query gets."""
+    warehouse = RecordingWarehouse(tmp_path)
+    for check in ("unique_key", "non_null_key", *processor.violations()):
+        failing_rows(warehouse, processor, check, SEASON.start, SEASON.end, SEASON.start, owned_rows(processor.name))
+    analyze_sent(zetasql, f"failing_rows/{processor.name}", warehouse.sent)
+
+
+def test_audit_rows_read_back_for_status(zetasql, tmp_path):
+    warehouse = RecordingWarehouse(tmp_path)
+    rows = [('{"cache_date":"2024-01-02","player_lookup":"a"}', '{"games_played_season":90}')]
+    write_failing_rows(warehouse, "pdc 2021-22 c1", dt.datetime(2026, 1, 2, tzinfo=dt.UTC), {"bound:x": ("warn", rows)})
+    assert recorded_rows(warehouse, "pdc 2021-22 c1") == {"bound:x": rows}
+    analyze_sent(zetasql, "audit/recorded_rows", warehouse.sent)
 
 
 def test_schedule_and_preflight_queries(zetasql, tmp_path, monkeypatch):
