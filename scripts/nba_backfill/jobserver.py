@@ -47,6 +47,7 @@ WARM_MODULES = (
 _LENGTH = struct.Struct("!Q")
 _STARTED, _EXITED = b"P", b"X"
 _CODE = struct.Struct("!i")
+_FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 # -- the command: `nba-backfill` -----------------------------------------------------------------------------------
@@ -66,6 +67,8 @@ def _run_remotely(path: str, argv: list[str]) -> int | None:
     import json
 
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # A signal that arrives before the job's pid does is held, then passed on to the job (below).
+    signal.pthread_sigmask(signal.SIG_BLOCK, _FORWARDED)
     try:
         conn.connect(path)
         request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "nice": os.nice(0)}
@@ -76,11 +79,13 @@ def _run_remotely(path: str, argv: list[str]) -> int | None:
         started = b""
     if not started:
         conn.close()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
         return None
     pid = _CODE.unpack(started[1:])[0]
     # Snakemake stops a job with a signal to its process: pass it on to the fork that is the job.
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for sig in _FORWARDED:
         signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
     exited = _receive(conn, 1 + _CODE.size)
     if not exited:
         print(f"error: the job server at {path} went away while job {pid} ran", file=sys.stderr)
