@@ -6,8 +6,8 @@
     python bench/full_backfill.py --per-date-days 30  # per-date comparison on the first 30 processable days
 
 Prints, for each chunk size (default: the config's and monthly, 30), the whole backfill's wall time, job count,
-time per phase, the share of job time spent outside warehouse calls, the dry-run and no-op rerun times, and each
-size's wall time as a ratio of the first's; then the ratio of one-date-per-job (the platform's way) to chunked
+time and CPU per phase, the CPU of the whole run, the share of job time spent outside warehouse calls, the dry-run
+and no-op rerun times, and each size's wall time as a ratio of the first's; then the ratio of one-date-per-job (the platform's way) to chunked
 Phase 4 over the same dates of one season. Runs in temp directories; the repo is untouched.
 """
 
@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,9 +31,10 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
-def snakemake(workdir: Path, *args: str) -> float:
-    """Run snakemake on the repo's Snakefile in `workdir`; return its wall time."""
+def snakemake(workdir: Path, *args: str) -> tuple[float, float]:
+    """Run snakemake on the repo's Snakefile in `workdir`; return its wall time and the CPU seconds of the run."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--quiet", "all", *args],
@@ -40,9 +42,12 @@ def snakemake(workdir: Path, *args: str) -> float:
         text=True,
         env=env,
     )
+    wall = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"snakemake {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - start
+    # Snakemake waits for its job server, which waits for its jobs: every process of the run is counted
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def workdir_with(config: dict) -> Path:
@@ -68,7 +73,7 @@ KEEP_LEAGUE = "--rerun-triggers=mtime"
 
 
 def phase4_wall(workdir: Path, season: str, cores: int) -> float:
-    return snakemake(workdir, "--cores", str(cores), KEEP_LEAGUE, f"markers/phase4/{season}.done")
+    return snakemake(workdir, "--cores", str(cores), KEEP_LEAGUE, f"markers/phase4/{season}.done")[0]
 
 
 def main() -> None:
@@ -100,28 +105,34 @@ def main() -> None:
 def whole_backfill(config: dict, cores_asked: int) -> float:
     """1. The whole backfill from empty, then a dry run and a no-op rerun; returns the backfill's wall time."""
     workdir = workdir_with(config)
-    wall = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
+    wall, run_cpu = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     jobs = job_timings(workdir)
     markers = list((workdir / "markers").rglob("*.done"))
-    dry = snakemake(workdir, "-n", "all_seasons")
-    noop = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
+    dry, _ = snakemake(workdir, "-n", "all_seasons")
+    noop, _ = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     print(
         f"whole backfill ({len(config['seasons'])} seasons, chunk_days {config['chunk_days']}, --cores {cores_asked}): "
         f"{wall:.1f} s wall, "
         f"{len(markers)} jobs"
     )
-    by_phase: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    by_phase: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
     for job in jobs:
         entry = by_phase[job["phase"]]
         entry[0] += 1
         entry[1] += job["seconds"]
         entry[2] += job.get("warehouse_seconds", 0.0)
-    print(f"{'phase':<10} {'jobs':>5} {'job s':>8} {'warehouse s':>12}")
-    for phase, (count, seconds, warehouse) in sorted(by_phase.items()):
-        print(f"{phase:<10} {count:>5} {seconds:>8.1f} {warehouse:>12.1f}")
+        entry[3] += job["cpu_seconds"]
+    print(f"{'phase':<10} {'jobs':>5} {'job s':>8} {'warehouse s':>12} {'job CPU s':>10}")
+    for phase, (count, seconds, warehouse, cpu) in sorted(by_phase.items()):
+        print(f"{phase:<10} {count:>5} {seconds:>8.1f} {warehouse:>12.1f} {cpu:>10.1f}")
+    job_cpu = sum(j["cpu_seconds"] for j in jobs)
+    cores = min(cores_asked, os.cpu_count() or 1)
+    print(
+        f"CPU of the whole run {run_cpu:.1f} s ({run_cpu / (wall * cores):.0%} of {cores} cores x wall): the jobs' own "
+        f"{job_cpu:.1f} s, the rest ({run_cpu - job_cpu:.1f} s) is Snakemake, the job shells and the job server"
+    )
     job_seconds = sum(j["seconds"] for j in jobs)
     warehouse_seconds = sum(j.get("warehouse_seconds", 0.0) for j in jobs)
-    cores = min(cores_asked, os.cpu_count() or 1)
     print(
         f"in-process job time {job_seconds:.1f} s, of which warehouse calls {warehouse_seconds:.1f} s: "
         f"{1 - warehouse_seconds / job_seconds:.0%} of the jobs' own time is outside SQL; the jobs' own time fills "

@@ -17,14 +17,13 @@ with it; the server exits with the Snakemake process that started it.
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
-import time
+
+# selectors, subprocess, tempfile and time are the server's: imported where it uses them, so that each job's
+# `nba-backfill` call imports only what the caller needs
 
 ENV = "NBA_BACKFILL_JOBSERVER"
 # What jobs import, heaviest first; imported once, before the first fork.
@@ -105,12 +104,16 @@ def _receive(conn: socket.socket, size: int) -> bytes:
 
 
 # -- the Snakefile's hooks -----------------------------------------------------------------------------------------
-_server: subprocess.Popen | None = None
+_server = None  # the server's subprocess.Popen
 
 
 def start(log_path: str) -> None:
     """Start the server for this Snakemake process and point its jobs at it (waits until it listens, ≤ 2 s)."""
     global _server
+    import subprocess
+    import tempfile
+    import time
+
     path = os.path.join(tempfile.mkdtemp(prefix="nba-backfill-jobs-"), "socket")  # a folder only we can enter
     os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
     with open(log_path, "ab") as log:
@@ -136,6 +139,8 @@ def stop() -> None:
 
 # -- the server ----------------------------------------------------------------------------------------------------
 def serve(path: str, parent: int) -> None:
+    import selectors
+
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(128)  # jobs that connect while the modules below load wait here
@@ -162,8 +167,9 @@ def serve(path: str, parent: int) -> None:
         os.rmdir(os.path.dirname(path))
 
 
-def _start_job(listener: socket.socket, selector: selectors.BaseSelector) -> None:
+def _start_job(listener: socket.socket, selector) -> None:
     import json
+    import selectors
 
     conn, _ = listener.accept()
     header, fds, _, _ = socket.recv_fds(conn, _LENGTH.size, 3)
@@ -181,7 +187,7 @@ def _start_job(listener: socket.socket, selector: selectors.BaseSelector) -> Non
     selector.register(os.pidfd_open(pid), selectors.EVENT_READ, ("job", pid, conn))
 
 
-def _finish_job(selector: selectors.BaseSelector, key: selectors.SelectorKey) -> None:
+def _finish_job(selector, key) -> None:
     _, pid, conn = key.data
     selector.unregister(key.fileobj)
     os.close(key.fileobj)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import resource
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,12 @@ def write_marker(path: Path | str, started: dt.datetime, warehouse=None, **field
     With `warehouse`, the sidecar also says how much of the job was spent in warehouse calls, and how many
     statements were re-run after a transient failure (e.g. a concurrent-update abort on BigQuery)."""
     finished = dt.datetime.now(dt.UTC)
+    used = resource.getrusage(resource.RUSAGE_SELF)  # a job server's fork starts at zero: the job's own CPU
     timing = {
         "started": started.isoformat(),
         "finished": finished.isoformat(),
         "seconds": round((finished - started).total_seconds(), 3),
+        "cpu_seconds": round(used.ru_utime + used.ru_stime, 3),
     }
     if warehouse is not None:
         timing["warehouse_seconds"] = round(warehouse.warehouse_seconds, 3)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 from nba_backfill.markers import read_marker, write_marker
 
@@ -19,3 +20,14 @@ def test_marker_body_is_deterministic_and_timing_goes_to_logs(tmp_path, monkeypa
     timing = json.loads((tmp_path / "logs/phase4/tdza/2022-23/2022-10-18_2022-11-16.timing.json").read_text())
     assert timing["started"].startswith("2026-02-02") and timing["seconds"] >= 0
     assert [p.name for p in (tmp_path / path).parent.iterdir()] == [(tmp_path / path).name]  # no temp files left
+
+
+def test_the_timing_sidecar_counts_the_processs_cpu(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = time.process_time()
+    while time.process_time() - before < 0.2:  # burn a known amount of CPU first
+        pass
+    write_marker("markers/x.done", dt.datetime.now(dt.UTC))
+    after = time.process_time()
+    cpu = json.loads((tmp_path / "logs/x.timing.json").read_text())["cpu_seconds"]
+    assert before + 0.2 - 0.01 <= cpu <= after + 0.01  # rusage and the CPU clock round differently

@@ -17,8 +17,9 @@ def sql_cache_env(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def season_run(tmp_path_factory, sql_cache_env) -> CompletedRun:
     workflow = make_workflow(tmp_path_factory.mktemp("season_run"), ONE_SEASON, sql_cache_env, chunk_days=CHUNK_DAYS)
-    # keep-going is in the profile: a failing job elsewhere still leaves every other marker for the tests
-    return CompletedRun(workflow, workflow.run("all_seasons", check=False))
+    # keep-going is in the profile: a failing job elsewhere still leaves every other marker for the tests;
+    # --verbose logs each scheduling round ("Ready jobs"), which a test counts
+    return CompletedRun(workflow, workflow.run("--verbose", "all_seasons", check=False))
 
 
 @pytest.fixture

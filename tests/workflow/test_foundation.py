@@ -86,6 +86,15 @@ def test_a_real_run_writes_every_planned_marker_then_nothing_is_left(season_run)
     assert wf.dry_run_jobs("all_seasons") == {}
 
 
+def test_snakemake_schedules_when_a_job_ends_not_on_a_timer(season_run):
+    """Snakemake's job-rate limiter re-ran the scheduler from a timer after every round, each round arming one more
+    timer: idle rounds grew with the run's length times its jobs (the Snakefile's onstart hook turns it off)."""
+    output = season_run.proc.stdout + season_run.proc.stderr
+    rounds = output.count("Ready jobs")
+    jobs = len(list(season_run.workflow.marker("markers").rglob("*.done"))) + 1  # + the coverage report
+    assert 0 < rounds <= jobs + 1, f"{rounds} scheduling rounds for {jobs} jobs"
+
+
 @pytest.mark.slow
 def test_runbook_phase3_dates_query_counts_the_schedule_dates(season_run):
     wf = season_run.workflow
