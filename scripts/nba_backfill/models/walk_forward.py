@@ -56,17 +56,15 @@ class Learned:
     confidence: dict[str, pd.Series] = field(default_factory=dict)
 
 
-def _keys(days: np.ndarray, players) -> pd.MultiIndex:
-    return pd.MultiIndex.from_arrays([np.asarray(days, dtype="datetime64[D]"), np.asarray(players, dtype=object)])
-
-
 class Graded:
     """Graded rows before the last window, sorted by date, with each tracked system's prediction (NaN: none) and
-    the pre-tip-off line it was made against (NaN: none)."""
+    the pre-tip-off line it was made against (NaN: none). A row is found by its key (`key`): the day and the
+    player as one integer, so that matching the hundreds of thousands of earlier predictions is one hash lookup."""
 
     def __init__(self, rows: xgboost_v1.TrainingSet, past: pd.DataFrame | None, chunk_first: dt.date | None):
         self.rows = rows
-        self.index = _keys(rows.days, rows.players)
+        self._players = pd.Index(pd.unique(rows.players))
+        self._index = pd.Index(self.key(rows.days, rows.players))
         defaults = np.array([FEATURE_DEFAULTS[name] for name in FEATURE_NAMES])
         values = np.where(np.isnan(rows.features), defaults, rows.features)
         self.filled = {name: values[:, i] for i, name in enumerate(FEATURE_NAMES)}
@@ -76,25 +74,29 @@ class Graded:
             days = pd.to_datetime(past["game_date"]).to_numpy().astype("datetime64[D]")
             if chunk_first is not None and (days >= np.datetime64(chunk_first)).any():
                 raise ValueError(f"past has predictions dated {days.max()}, on or after the chunk's first date")
-            system = past["system_id"].to_numpy(dtype=object)
+            keys = self.key(days, past["player_lookup"])
+            points = pd.to_numeric(past["predicted_points"]).to_numpy(dtype="float64")
             for column, system_id in enumerate(TRACKED):
-                mine = system == system_id
-                self.set(_keys(days[mine], past["player_lookup"].to_numpy()[mine]), column,
-                         pd.to_numeric(past["predicted_points"][mine]).to_numpy(dtype="float64"))  # fmt: skip
+                mine = (past["system_id"] == system_id).to_numpy(dtype=bool)
+                self.set(keys[mine], column, points[mine])
             if "current_points_line" in past:  # every system of a row was predicted against the same line
-                self.set_line(
-                    _keys(days, past["player_lookup"].to_numpy()),
-                    pd.to_numeric(past["current_points_line"]).to_numpy(dtype="float64"),
-                )
+                self.set_line(keys, pd.to_numeric(past["current_points_line"]).to_numpy(dtype="float64"))
 
-    def set(self, keys: pd.MultiIndex, column: int, values: np.ndarray) -> None:
+    def key(self, days, players) -> np.ndarray:
+        """One int64 per (day, player): day number x players + the player's code; -1 for a player no graded row
+        has (who then matches no row)."""
+        code = self._players.get_indexer(players)
+        day = np.asarray(days, dtype="datetime64[D]").astype(np.int64)
+        return np.where(code >= 0, day * len(self._players) + code, -1)
+
+    def set(self, keys: np.ndarray, column: int, values: np.ndarray) -> None:
         """Record predictions of the rows with these keys (rows not graded before the last window: ignored)."""
-        position = self.index.get_indexer(keys)
+        position = self._index.get_indexer(keys)
         known = position >= 0
         self.predictions[position[known], column] = values[known]
 
-    def set_line(self, keys: pd.MultiIndex, values: np.ndarray) -> None:
-        position = self.index.get_indexer(keys)
+    def set_line(self, keys: np.ndarray, values: np.ndarray) -> None:
+        position = self._index.get_indexer(keys)
         known = position >= 0
         self.line[position[known]] = values[known]
 
@@ -130,7 +132,7 @@ def predict(
     min_rows, seed = int(settings["min_training_rows"]), int(settings["seed"])
     min_edge = float(settings.get("min_edge_points", DEFAULT_MIN_EDGE_POINTS))
     graded = Graded(training, past, chunk.dates.min().date() if len(chunk) else None)
-    chunk_keys = _keys(chunk.dates.to_numpy(), chunk.rows["player_lookup"].to_numpy())
+    chunk_keys = graded.key(chunk.dates.to_numpy(), chunk.rows["player_lookup"].to_numpy())
     component_points = np.full((len(chunk), len(stacking.COMPONENTS)), np.nan)
     for column, system_id in enumerate(stacking.COMPONENTS):
         result = components.get(system_id)
