@@ -23,10 +23,8 @@ from .plan import (
     key_dates,
     phase5a_season_marker,
     phase5c_marker,
-    retrain_windows,
     season_chunks,
     season_targets,
-    training_seasons,
 )
 from .processors import PROCESSORS, TIERS, sql_text
 from .runner import owned_params, owned_rows, tier_rows
@@ -120,15 +118,9 @@ def _chunk_statements(
         *table_check_queries(processor, chunk.first, chunk.last, opener, owned_rows(name)),
     ]
     if name == "predictions":  # the reads of phase5.write_predictions
-        training_start = training_seasons(config, season)[0].start
-        last_window = retrain_windows(season, chunk, config.predictions["retrain_days"])[-1]
-        return [
-            (sql_text("prediction_inputs"), {"start_date": start, "end_date": chunk.last}),
-            (sql_text("player_history"), {"season_start": opener, "end_date": chunk.last}),
-            (sql_text("training_rows"), {"training_start": training_start, "before_date": last_window.first}),
-            (sql_text("past_predictions"), {"training_start": training_start, "before_date": chunk.first}),
-            *checks,
-        ]
+        from .phase5 import prediction_reads
+
+        return [*prediction_reads(config, season, chunk, start, opener).values(), *checks]
     if name in config.external_processors:
         return checks  # the command is someone else's: only our checks are ours to dry-run
     return [(processor.sql(), params), *checks]

@@ -13,11 +13,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from .config import Config
+from .config import Config, Season
 from .errors import CheckFailed
 from .inputs import job_inputs
 from .markers import write_marker
 from .plan import (
+    Chunk,
     key_dates,
     parse_chunk,
     phase5a_chunk_marker,
@@ -37,6 +38,33 @@ from .warehouse.base import Owned
 PREDICTIONS = PHASE5["predictions"].table
 
 
+def prediction_reads(
+    config: Config, season: Season, chunk: Chunk, start: dt.date, opener: dt.date
+) -> dict[str, tuple[str, dict]]:
+    """What a chunk's predictions read, as the statements sent (`plan --cost` prices the same ones): its feature
+    rows (from `start`, the first processable date), the season's player games, the training rows before its last
+    retrain window and the predictions stored before it. Each selects the columns the systems read in the
+    warehouse: the others (the feature store's list columns, its metadata) are never read, nor billed."""
+    from .models import FEATURE_INPUT_COLUMNS, HISTORY_COLUMNS, OPTIONAL_FEATURE_COLUMNS, PAST_COLUMNS, TRAINING_COLUMNS
+
+    training_start = training_seasons(config, season)[0].start
+    last_window = retrain_windows(season, chunk, config.predictions["retrain_days"])[-1]
+    reads = {
+        "prediction_inputs": (
+            {"start_date": start, "end_date": chunk.last},
+            (*FEATURE_INPUT_COLUMNS, *OPTIONAL_FEATURE_COLUMNS),
+        ),
+        "player_history": ({"season_start": opener, "end_date": chunk.last}, HISTORY_COLUMNS),
+        # DNPs are left out by the query
+        "training_rows": ({"training_start": training_start, "before_date": last_window.first}, TRAINING_COLUMNS),
+        "past_predictions": ({"training_start": training_start, "before_date": chunk.first}, PAST_COLUMNS),
+    }
+    return {
+        name: (f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM (\n{sql_text(name)}\n)", params)
+        for name, (params, columns) in reads.items()
+    }
+
+
 @contextlib.contextmanager
 def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
     """5A for one chunk: the seven systems on the chunk's feature rows; the learned ones refitted at each retrain
@@ -44,40 +72,22 @@ def write_predictions(job: Job) -> Iterator[dict[str, Any]]:
     replace the chunk's rows of these systems only if the checks run inside the context pass. Yields the marker's
     extra fields: each learned system's windows (training window, model id, ensemble_v2's weights, line_blend_v1's
     w)."""
-    from .models import (
-        FEATURE_INPUT_COLUMNS,
-        HISTORY_COLUMNS,
-        OPTIONAL_FEATURE_COLUMNS,
-        PAST_COLUMNS,
-        TRAINING_COLUMNS,
-        predict_table,
-    )
+    from .models import predict_table
 
-    warehouse, chunk, opener = job.warehouse, job.chunk, job.dates.opener
+    warehouse, chunk = job.warehouse, job.chunk
     settings = job.config.predictions
     windows = retrain_windows(job.season, chunk, settings["retrain_days"])
-    training_start = training_seasons(job.config, job.season)[0].start
-
-    def read(sql: str, params: dict, columns: tuple[str, ...]):
-        """The query's rows as a frame of the columns the systems read (the others, such as the feature
-        store's list columns, would only cost conversion)."""
-        table = warehouse.query_arrow(sql_text(sql), params)
-        return table.select([c for c in columns if c in table.column_names]).to_pandas()
-
-    features = read(
-        "prediction_inputs",
-        {"start_date": job.dates.start, "end_date": chunk.last},
-        (*FEATURE_INPUT_COLUMNS, *OPTIONAL_FEATURE_COLUMNS),
-    )
-    history = read("player_history", {"season_start": opener, "end_date": chunk.last}, HISTORY_COLUMNS)
-    training = read(
-        "training_rows",
-        {"training_start": training_start, "before_date": windows[-1].first},
-        (*TRAINING_COLUMNS, "is_dnp"),
-    )
-    past = read("past_predictions", {"training_start": training_start, "before_date": chunk.first}, PAST_COLUMNS)
+    reads = prediction_reads(job.config, job.season, chunk, job.dates.start, job.dates.opener)
+    frames = {name: warehouse.query_arrow(sql, params).to_pandas() for name, (sql, params) in reads.items()}
     # All windows in one call: the systems and the row assembly run once per chunk.
-    predictions, meta = predict_table(features, history, training, settings, [(w.first, w.last) for w in windows], past)
+    predictions, meta = predict_table(
+        frames["prediction_inputs"],
+        frames["player_history"],
+        frames["training_rows"],
+        settings,
+        [(w.first, w.last) for w in windows],
+        frames["past_predictions"],
+    )
     # one entry per window with rows; with none, nothing was predicted: no counts
     learned = {system_id: meta[system_id] for system_id in ("xgboost_v1", "ensemble_v2", "line_blend_v1")}
     rows = predictions.cast(table_schema(PREDICTIONS).arrow_schema())
