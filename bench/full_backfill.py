@@ -7,8 +7,8 @@
 
 Prints, for each chunk size (default: the config's and monthly, 30), the whole backfill's wall time, job count,
 time and CPU per phase, the CPU of the whole run, the share of job time spent outside warehouse calls, the dry-run
-and no-op rerun times, and each size's wall time as a ratio of the first's; then the ratio of one-date-per-job (the platform's way) to chunked
-Phase 4 over the same dates of one season. Runs in temp directories; the repo is untouched.
+and no-op rerun times, and each size's wall time as a ratio of the first's; then the ratio of one-date-per-job (the
+platform's way) to chunked Phase 4 over the same dates of one season. Runs in temp directories; the repo is untouched.
 """
 
 from __future__ import annotations

@@ -50,9 +50,9 @@ def main() -> None:
     config["phase3"] = {"source": "files", "boxscores": [str(path) for path in boxscores], "lines": lines}
     workdir = workdir_with(config)
 
-    wall = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
+    wall, cpu = snakemake(workdir, "--cores", str(args.cores), "all_seasons")
     jobs = len(list((workdir / "markers").rglob("*.done")))
-    print(f"real history {', '.join(SEASONS)} on {args.cores} cores: {wall:.1f} s wall for {jobs} jobs")
+    print(f"real history {', '.join(SEASONS)} on {args.cores} cores: {wall:.1f} s wall, {cpu:.1f} s CPU, {jobs} jobs")
     print(f"(workdir {workdir})")
     for season in SEASONS:
         marker = json.loads((workdir / "markers" / "league" / f"{season}.done").read_text())
