@@ -58,8 +58,9 @@ rule grade_chunk:
         writes_grading=table_writes("grading"),
     params:
         inputs=digest_of("grading"),
+    # below the predictions' chain, as Phase 4 (rules/phase4.smk)
     shell:
-        "nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
+        "nice -n 10 nba-backfill run grading --season {wildcards.season} --chunk {wildcards.chunk} --marker {output} 2>&1 | tee {log}"
 
 
 rule rollup_grading:

@@ -82,6 +82,22 @@ def test_a_signal_to_the_caller_reaches_its_job(server):
     assert children(server) == []
 
 
+def test_a_job_runs_at_its_callers_niceness(server):
+    """The rules run Phase 4 and grading under `nice` so that the predictions' chain gets the CPU first."""
+    caller = subprocess.Popen(
+        ["nice", "-n", "7", NBA_BACKFILL, "query", ENDLESS], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while not children(server) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [job] = children(server)
+    with open(f"/proc/{job}/stat") as f:
+        niceness = int(f.read().rsplit(")", 1)[1].split()[16])  # field 19 of proc(5), after the command's name
+    caller.kill()
+    caller.wait()
+    assert niceness == os.nice(0) + 7
+
+
 def test_without_a_server_the_command_runs_in_its_own_process(tmp_path, write_config, monkeypatch):
     (tmp_path / "config").mkdir()
     write_config(name="config/seasons.yaml")
