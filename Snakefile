@@ -26,6 +26,13 @@ except BackfillError as err:
 configfile: "config/seasons.yaml"
 
 
+# Snakemake imports pandas (a third of a dry run's time) only to ask whether a rule's params are pandas objects,
+# to hash them; ours are digest strings, which its plain serializer writes the same way.
+from snakemake.persistence import PersistenceBase
+
+PersistenceBase._serialize_param = property(lambda self: self._serialize_param_builtin)
+
+
 # With `--software-deployment-method conda` (profiles/gcp) Snakemake installs the package from this folder into an
 # environment it adds to its own process (envs/nba-backfill.yaml); ignored otherwise.
 os.environ["NBA_BACKFILL_REPO"] = workflow.basedir
