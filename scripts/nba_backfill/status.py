@@ -161,6 +161,32 @@ def phase5c_result(season: Season) -> dict[str, Any]:
     return out
 
 
+LINE_CATEGORIES = ("no_game", "need_alias", "scratched", "ambiguous")  # the import report's unmatched lines
+
+
+def lines_matched(config: Config) -> list[dict[str, Any]]:
+    """How many imported prop lines found their player-game, and how many events, names and player-games did not,
+    by why: the import report in the league markers. Every season's import reads all the line files, so the
+    seasons that recorded the same report share one entry (an import after the files changed has its own)."""
+    entries: list[dict[str, Any]] = []
+    for season in config.seasons:
+        lines = (_read_marker(plan.league_marker(season.name)).get("report") or {}).get("lines")
+        if not lines:
+            continue
+        counts = {
+            "lines": lines["rows"] - lines["other_markets"],
+            "matched": lines["imported"],
+            "share": lines["matched_share"],
+            **{kind: len(lines[kind]) for kind in LINE_CATEGORIES},
+        }
+        same = next((e for e in entries if e["counts"] == counts), None)
+        if same:
+            same["seasons"].append(season.name)
+        else:
+            entries.append({"seasons": [season.name], "counts": counts})
+    return entries
+
+
 def checked_through(season: Season) -> str | None:
     """A season in progress: the last final game its preflight checked (None when complete or not checked)."""
     unit = unit_state(plan.preflight_marker(season.name))
@@ -229,7 +255,7 @@ def season_status(config: Config, warehouse: bool = True, verified: bool = False
     if warehouse:
         add_recorded_rows(config, failed, warned)
     totals = {key: sum(s[key] for s in seasons) for key in ("done", "total", "failed", "pending")}
-    return {"seasons": seasons, "totals": totals, "failed": failed, "warned": warned}
+    return {"seasons": seasons, "totals": totals, "failed": failed, "warned": warned, "lines": lines_matched(config)}
 
 
 def add_recorded_rows(config: Config, failed: list[dict], warned: list[dict]) -> None:
@@ -298,6 +324,14 @@ def format_status(status: dict[str, Any]) -> str:
     for s in seasons:
         if s.get("through"):
             out.append(f"{s['season']}: in progress, checked through {s['through']} (its last final game)")
+    for entry in status["lines"]:
+        n = entry["counts"]
+        out.append(
+            f"Prop lines (the import recorded by {', '.join(entry['seasons'])}): {n['matched']} of {n['lines']} "
+            f"matched ({n['share']:.1%}); not matched: {n['no_game']} event(s) with no game, {n['need_alias']} "
+            f"name(s) that need an alias, {n['scratched']} scratched player-game(s), {n['ambiguous']} ambiguous "
+            f"name(s); `nba-backfill import --report --season {entry['seasons'][0]}` lists them"
+        )
 
     if status["failed"]:
         out.append(f"Failed ({len(status['failed'])}):")

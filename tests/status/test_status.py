@@ -313,3 +313,32 @@ def test_an_empty_run_reports_everything_pending(tmp_path, monkeypatch):
     )
     assert "0/67 markers done" in format_status(status)
     assert plot_status(config, tmp_path / "empty.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_import_report_of_prop_lines_is_shown_once_for_the_seasons_that_recorded_it(run):
+    lines = {
+        "rows": 12,
+        "other_markets": 2,  # not player points: not counted
+        "imported": 7,
+        "matched_share": 0.7,
+        "without_snapshot": 0,
+        "no_game": {"Houston Rockets @ Atlanta Hawks 2021-10-20 (event e1)": 1},
+        "need_alias": {"Bub Carrington": {"rows": 1, "suggestions": ["carlton carrington"]}},
+        "scratched": {"Joel Embiid 0022100001": 1},
+        "ambiguous": {},
+    }
+    report = {"games": 2, "player_rows": 40, "dnp_rows": 3, "players": 20, "other_game_rows_skipped": 0, "lines": lines}
+    for season in ("2021-22", "2022-23"):  # every season's import reads all the line files
+        run.mark(plan.league_marker(season), phase="league", season=season, report=report)
+    status = season_status(run.config, warehouse=False)
+    counts = {"lines": 10, "matched": 7, "share": 0.7, "no_game": 1, "need_alias": 1, "scratched": 1, "ambiguous": 0}
+    assert status["lines"] == [{"seasons": ["2021-22", "2022-23"], "counts": counts}]
+    text = format_status(status)
+    assert "Prop lines (the import recorded by 2021-22, 2022-23): 7 of 10 matched (70.0%)" in text
+    assert "1 event(s) with no game, 1 name(s) that need an alias, 1 scratched player-game(s), 0 ambiguous" in text
+    assert json.loads(status_json(status))["lines"] == status["lines"]
+
+
+def test_without_imported_lines_status_says_nothing_of_them(run):
+    status = season_status(run.config, warehouse=False)
+    assert status["lines"] == [] and "Prop lines" not in format_status(status)
