@@ -120,7 +120,10 @@ def tier_checks(
         CheckResult(
             "other_systems_untouched",
             applied["stray_rows"] == 0,
-            f"{applied['stray_rows']} row(s) of other systems with a tier",
+            # another system was the adjusted one before (tier_adjustments.system_id changed): its rows keep
+            # their tiers until its predictions are redone
+            f"{applied['stray_rows']} row(s) of other systems with a tier (if tier_adjustments.system_id changed, "
+            "redo the season's predictions first: delete its folder markers/phase5a/predictions/SEASON)",
         ),
     ], fingerprint
 

@@ -128,3 +128,28 @@ def test_xgboost_is_retrained_at_each_window_on_the_rows_before_it(season_run):
         for c in plan.season_chunks(season, CHUNK_DAYS)
         for m in read_marker(wf.marker(plan.predictions_marker(SEASON, c.name)))["models"]["xgboost_v1"]
     )
+
+
+def test_switching_the_adjusted_system_says_how_and_then_adjusts_the_new_one(season_run, tmp_path):
+    """The old system's rows keep their tiers (the tier step writes only its own system's rows): the tier step's
+    check stops the switch with the way out, and redoing the season's predictions clears them."""
+    wf = season_run.clone(tmp_path / "run")
+    raw = wf.raw_config()
+    old = wf.config().tier_adjustments["system_id"]
+    raw.setdefault("tier_adjustments", {})["system_id"] = "xgboost_v1"
+    wf.write_config(raw)
+    proc = wf.run(plan.phase5a_season_marker(SEASON), check=False)
+    assert proc.returncode != 0
+    expected = f"error: CHECK_FAILED tier_adjustments {SEASON}: other_systems_untouched: "
+    # the job's line, as it ran and again from its log (show-failed-logs)
+    lines = {x for x in proc.stdout.splitlines() + proc.stderr.splitlines() if x.startswith(expected)}
+    assert len(lines) == 1 and "delete its folder markers/phase5a/predictions/SEASON" in lines.pop()
+    assert not wf.marker(plan.phase5a_season_marker(SEASON)).exists()
+
+    for marker in wf.workdir.glob(f"markers/phase5a/predictions/{SEASON}/*.done"):
+        marker.unlink()
+    wf.run(plan.phase5a_season_marker(SEASON))
+    tiered = wf.query(
+        f"SELECT system_id, COUNT(*) AS n FROM {PREDICTIONS} WHERE scoring_tier IS NOT NULL GROUP BY 1 ORDER BY 1"
+    )
+    assert [row["system_id"] for row in tiered] == ["xgboost_v1"] and old != "xgboost_v1"
