@@ -163,6 +163,7 @@ def import_files(
         report = read_marker(path, "report")["report"] if Path(path).exists() else None
         if not report:  # the synthetic league's marker has an empty report
             raise UsageError(f"{path}: no import of files recorded for that season")
+        click.echo(f"the import recorded in {path} (each season's import reads every file: this covers them all)")
         click.echo(import_summary(report))
         return
     globs = list(boxscores) or None
