@@ -115,3 +115,50 @@ def test_import_without_any_box_scores_says_so(tmp_path, phase3_config, phase3, 
     result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
     assert result.exit_code == 2
     assert result.output.splitlines() == [f"error: {message}"]
+
+
+def game(minutes: dict[str, list[str]]) -> list[str]:
+    """Rows of one more game, 0022300009 on 2023-11-05, NYK at BOS: per team, one player row per MIN given (the
+    other cells copied from Brunson's first game, so every row adds up)."""
+    rows = []
+    for team, (team_id, matchup) in {"BOS": ("1610612738", "BOS vs. NYK"), "NYK": ("1610612752", "NYK @ BOS")}.items():
+        for i, value in enumerate(minutes[team]):
+            cells = ROWS[0].split(",")
+            changes = {
+                "Player_ID": f"9{team_id[-2:]}{i:02d}",
+                "PLAYER_NAME": f"{team} Player {i}",
+                "TEAM_ID": team_id,
+                "TEAM_ABBREVIATION": team,
+                "GAME_ID": "0022300009",
+                "GAME_DATE": "2023-11-05",
+                "MATCHUP": matchup,
+                "Min": value,
+            }
+            for column, new in changes.items():
+                cells[COLUMNS.index(column)] = new
+            rows.append(",".join(cells))
+    return rows
+
+
+def import_with(tmp_path, phase3_config, extra: list[str]):
+    path = tmp_path / "box.csv"
+    path.write_text("\n".join([HEADER, *ROWS, *extra]) + "\n", encoding="utf-8")
+    config = phase3_config(boxscores=[path], lines=[])
+    return path, CliRunner().invoke(main, ["--configfile", str(config), "import"])
+
+
+def test_past_48_minutes_only_when_the_teams_minutes_show_an_overtime(tmp_path, phase3_config):
+    # BOS's six played 265 minutes: 5 x 53, one overtime, so 50 fits; NYK's five 240, 48:00 each fits regulation
+    overtime = {"BOS": ["50", "45", "45", "45", "40", "40"], "NYK": ["48:00", "48", "48", "48", "48"]}
+    _, result = import_with(tmp_path, phase3_config, game(overtime))
+    assert result.exit_code == 0, result.output
+
+    # the same 50 minutes where both teams played 240: a 48-minute game, so that row is wrong
+    regulation = {"BOS": ["50", "40", "40", "40", "35", "35"], "NYK": ["48", "48", "48", "48", "48"]}
+    path, result = import_with(tmp_path, phase3_config, game(regulation))
+    assert result.exit_code == 2
+    row = len(ROWS) + 2  # the header is row 1
+    assert result.output.splitlines() == [
+        f"error: {path}: row {row}: column MIN: 50 minutes but game 0022300009 lasted 48 "
+        "(48 + 5 per overtime; its teams' minutes show 0 overtime(s))"
+    ]
