@@ -8,7 +8,8 @@ oracle exists, the oracle's MAE (|actual - expected_points| over the published s
 sql/evaluate_oracle.sql): the error no model can beat; real data has none. Per (season, system), the MAE of each
 confidence decile (sql/evaluate_deciles.sql) and the Spearman correlation of decile and MAE: confidence means
 something when it is near -1. Per (season, system, book type: sportsbook / pick'em), bets as a bettor would
-judge them (sql/evaluate_bets.sql): MAE beside the line's on the line rows, a bet wherever |predicted - line| >=
+judge them (sql/evaluate_bets.sql): MAE beside the line's on the line rows and their gap with a 95 % interval
+(each player's games one cluster), a bet wherever |predicted - line| >=
 predictions.min_edge_points, its hit rate with a 95 % Wilson interval and the units won at the recorded prices
 (-110 where none). One query of each per season, dates from config.
 """
@@ -47,12 +48,13 @@ FIELDS = (
 )
 DECILE_FIELDS = ("season", "system_id", "decile", "n", "confidence", "mae")
 BET_FIELDS = (
-    "season", "system_id", "published", "book_type", "line_rows", "mae", "line_mae", "bets", "pushes", "wins",
-    "hit_rate", "hit_low", "hit_high", "priced_bets", "units", "roi",
+    "season", "system_id", "published", "book_type", "line_rows", "mae", "line_mae", "mae_vs_line",
+    "mae_vs_line_low", "mae_vs_line_high", "bets", "pushes", "wins", "hit_rate", "hit_low", "hit_high",
+    "priced_bets", "units", "roi",
 )  # fmt: skip
 # min_edge_points is a fixed setting, never fitted: so no season's bets were chosen on that season's outcomes
 MIN_EDGE_SOURCE = "fixed config (predictions.min_edge_points), not chosen on any data"
-WILSON_Z = 1.959964  # 95 %
+WILSON_Z = 1.959964  # 95 %: the normal quantile, for the Wilson interval and the MAE gap's
 
 
 def wilson(wins: int, n: int, z: float = WILSON_Z) -> tuple[float | None, float | None]:
@@ -71,14 +73,20 @@ def bet_row(season: str, published: str, row: dict[str, Any]) -> dict[str, Any]:
     decided = counts["bets"] - counts["pushes"]
     low, high = wilson(counts["wins"], decided)
     units = float(row["units"] or 0.0)
+    mae, line_mae, se = (_float(row[k]) for k in ("mae", "line_mae", "mae_vs_line_se"))
+    gap = None if mae is None or line_mae is None else mae - line_mae
     values = {
         "season": season,
         "system_id": row["system_id"],
         "published": row["system_id"] == published,
         "book_type": row["book_type"],
         **counts,
-        "mae": _float(row["mae"]),
-        "line_mae": _float(row["line_mae"]),
+        "mae": mae,
+        "line_mae": line_mae,
+        # 95 % interval of the gap, players as clusters (sql/evaluate_bets.sql); none from a single player
+        "mae_vs_line": gap,
+        "mae_vs_line_low": None if gap is None or se is None else gap - WILSON_Z * se,
+        "mae_vs_line_high": None if gap is None or se is None else gap + WILSON_Z * se,
         "hit_rate": counts["wins"] / decided if decided else None,
         "hit_low": low,
         "hit_high": high,
@@ -230,8 +238,8 @@ def format_bets(report: dict[str, Any]) -> str:
 
     if not report["bets"]:
         return ""
-    columns = ["season", "book", "system", "line_rows", "mae", "line_mae", "bets", "pushes", "hit_rate", "95% CI",
-               "units", "roi"]  # fmt: skip
+    columns = ["season", "book", "system", "line_rows", "mae", "line_mae", "mae - line (95% CI)", "bets", "pushes",
+               "hit_rate", "95% CI", "units", "roi"]  # fmt: skip
     table = [
         (
             r["season"],
@@ -240,6 +248,7 @@ def format_bets(report: dict[str, Any]) -> str:
             r["line_rows"],
             _num(r["mae"]),
             _num(r["line_mae"]),
+            _gap(r),
             r["bets"],
             r["pushes"],
             _num(r["hit_rate"], ".1%"),
@@ -252,9 +261,18 @@ def format_bets(report: dict[str, Any]) -> str:
     edge = report["min_edge"]
     return (
         f"\nBets: |predicted - line| >= {edge['points']} points ({edge['source']}); OVER above the line, UNDER below; "
-        "hit_rate over bets that did not push, 95% Wilson interval; units at the recorded price of the side taken, "
+        "mae - line: the system's MAE minus the line's on the same rows, 95% interval with each player's games as one "
+        "cluster (below 0 throughout: closer than the line); hit_rate over bets that did not push, 95% Wilson "
+        "interval; units at the recorded price of the side taken, "
         "-110 where none (pick'em books: always); roi = units per bet\n" + format_table(columns, table)
     )
+
+
+def _gap(r: dict[str, Any]) -> str:
+    if r["mae_vs_line"] is None:
+        return "—"
+    interval = "" if r["mae_vs_line_low"] is None else f" ({r['mae_vs_line_low']:+.3f}..{r['mae_vs_line_high']:+.3f})"
+    return f"{r['mae_vs_line']:+.3f}{interval}"
 
 
 def plot_evaluation(report: dict[str, list[dict[str, Any]]], path: str | Path) -> Path:

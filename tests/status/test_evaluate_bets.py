@@ -5,6 +5,8 @@ pre-tip-off snapshot of the line's bookmaker at that line; -110 without one; pic
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 
 import pytest
 from status_run import accuracy_row, warehouse
@@ -95,6 +97,14 @@ def test_bets_units_and_interval_by_hand(run):
     assert book["priced_bets"] == 2  # p1 and p2 have a recorded price
     assert book["mae"] == pytest.approx((2 + 4 + 7.5 + 3 + 3) / 5)
     assert book["line_mae"] == pytest.approx((4.5 + 1.5 + 6.5 + 0 + 6.5) / 5)
+    # the gap to the line: per row |predicted - actual| - |line - actual| = -2.5, 2.5, 1, 3, -3.5, mean 0.1; one
+    # row per player, so the cluster standard error is the plain one, sd / sqrt(5)
+    gaps = [-2.5, 2.5, 1.0, 3.0, -3.5]
+    se = statistics.stdev(gaps) / math.sqrt(5)
+    assert book["mae_vs_line"] == pytest.approx(0.1)
+    assert (book["mae_vs_line_low"], book["mae_vs_line_high"]) == pytest.approx(
+        (0.1 - 1.959964 * se, 0.1 + 1.959964 * se)
+    )
     assert book["hit_rate"] == pytest.approx(2 / 3)
     assert (book["hit_low"], book["hit_high"]) == pytest.approx(wilson(2, 3))
     assert book["units"] == pytest.approx(100 / 120 - 1 + 0 + 100 / 110)
@@ -103,3 +113,33 @@ def test_bets_units_and_interval_by_hand(run):
     assert pickem["units"] == pytest.approx(100 / 110 - 1)
     assert report["min_edge"]["points"] == 1.5 and "fixed config" in report["min_edge"]["source"]
     assert "Bets: |predicted - line| >= 1.5" in format_evaluation(report)
+
+
+def test_the_gap_to_the_line_counts_a_players_games_as_one_cluster(run):
+    """p1 plays three games, p2 and p3 one each. Gaps (|predicted - actual| - |line - actual|): p1 -1, -1, -1;
+    p2 +2; p3 0: mean -0.2. Centred and summed per player: p1 -2.4, p2 2.2, p3 0.2; squares 5.76 + 4.84 + 0.04 =
+    10.64; G / (G - 1) = 3 / 2; se = sqrt(1.5 x 10.64) / 5. Counted as five independent rows it would be smaller."""
+    games = [("p1", 0, 20.0, 21), ("p1", 1, 20.0, 21), ("p1", 2, 20.0, 21), ("p2", 0, 14.0, 10), ("p3", 0, 9.0, 11)]
+    lines = {"p1": 19.0, "p2": 12.0, "p3": 13.0}
+    wh = warehouse(run)
+    rows = [
+        accuracy_row(D + dt.timedelta(days=day), p, SYSTEM, pred, actual, lines[p], "PASS")
+        for p, day, pred, actual in games
+    ]
+    write_rows(wh, "nba_predictions.prediction_accuracy", rows)
+    write_rows(
+        wh,
+        "nba_predictions.player_prop_predictions",
+        [
+            {**prediction(p, pred, lines[p], "draftkings"), "game_date": D + dt.timedelta(days=day),
+             "prediction_id": f"{D + dt.timedelta(days=day)}_{p}_{SYSTEM}"}
+            for p, day, pred, _ in games
+        ],
+    )  # fmt: skip
+    [book] = [r for r in evaluate(run.config)["bets"] if r["system_id"] == SYSTEM]
+    gaps = [abs(pred - actual) - abs(lines[p] - actual) for p, _, pred, actual in games]
+    assert gaps == [-1.0, -1.0, -1.0, 2.0, 0.0]
+    se = math.sqrt(1.5 * 10.64) / 5
+    assert book["mae_vs_line"] == pytest.approx(-0.2)
+    assert book["mae_vs_line_high"] - book["mae_vs_line"] == pytest.approx(1.959964 * se)
+    assert se > statistics.stdev(gaps) / math.sqrt(5)  # the clusters widen it

@@ -3,7 +3,9 @@
 -- @min_edge (every system alike, whatever its recommendation): OVER above the line, UNDER below; a push returns
 -- the stake. Units at the price recorded for the side taken (the latest pre-tip-off snapshot of the line's own
 -- bookmaker at that line), -110 where none is recorded. Pick'em books post one line and no real prices (their
--- files carry placeholders), so they count at -110.
+-- files carry placeholders), so they count at -110. Beside the two MAEs, the standard error of their gap with each
+-- player's games as one cluster: his games' errors go together (the same role, the same book's view of him), so a
+-- gap made of a few players' seasons is less evidence than the same gap spread over many.
 WITH
 graded AS (
   SELECT system_id, game_date, player_lookup, predicted_points, line_value, actual_points
@@ -51,20 +53,45 @@ bets AS (
     (actual_points > line_value) = is_over AS is_win,
     COALESCE(recorded_price, -110) AS price
   FROM priced
+),
+gaps AS (  -- per line row, how much closer than the line the system came, centred on its mean over the group
+  SELECT system_id, book_type, player_lookup,
+    gap - AVG(gap) OVER (PARTITION BY system_id, book_type) AS centred_gap
+  FROM (
+    SELECT system_id, book_type, player_lookup,
+      ABS(predicted_points - actual_points) - ABS(line_value - actual_points) AS gap
+    FROM bets
+  )
+),
+gap_spread AS (  -- the players, and the sum over players of the square of their summed centred gaps
+  SELECT system_id, book_type, COUNT(*) AS players, SUM(player_gap * player_gap) AS squares
+  FROM (
+    SELECT system_id, book_type, player_lookup, SUM(centred_gap) AS player_gap
+    FROM gaps
+    GROUP BY system_id, book_type, player_lookup
+  )
+  GROUP BY system_id, book_type
+),
+totals AS (
+  SELECT
+    system_id,
+    book_type,
+    COUNT(*) AS line_rows,
+    AVG(ABS(predicted_points - actual_points)) AS mae,
+    AVG(ABS(line_value - actual_points)) AS line_mae,
+    COUNTIF(is_bet) AS bets,
+    COUNTIF(is_bet AND is_push) AS pushes,
+    COUNTIF(is_bet AND NOT is_push AND is_win) AS wins,
+    COUNTIF(is_bet AND recorded_price IS NOT NULL) AS priced_bets,
+    COALESCE(SUM(IF(is_bet AND NOT is_push,
+      IF(is_win, IF(price > 0, price / 100, SAFE_DIVIDE(100, -price)), -1.0), 0.0)), 0.0) AS units
+  FROM bets
+  GROUP BY system_id, book_type
 )
 
-SELECT
-  system_id,
-  book_type,
-  COUNT(*) AS line_rows,
-  AVG(ABS(predicted_points - actual_points)) AS mae,
-  AVG(ABS(line_value - actual_points)) AS line_mae,
-  COUNTIF(is_bet) AS bets,
-  COUNTIF(is_bet AND is_push) AS pushes,
-  COUNTIF(is_bet AND NOT is_push AND is_win) AS wins,
-  COUNTIF(is_bet AND recorded_price IS NOT NULL) AS priced_bets,
-  COALESCE(SUM(IF(is_bet AND NOT is_push,
-    IF(is_win, IF(price > 0, price / 100, SAFE_DIVIDE(100, -price)), -1.0), 0.0)), 0.0) AS units
-FROM bets
-GROUP BY system_id, book_type
-ORDER BY system_id, book_type
+-- the cluster-robust standard error of mae - line_mae: sqrt(G / (G - 1) x squares) / rows (none with one player)
+SELECT t.*,
+  SAFE_DIVIDE(SQRT(SAFE_DIVIDE(s.players, s.players - 1) * s.squares), t.line_rows) AS mae_vs_line_se
+FROM totals AS t
+JOIN gap_spread AS s ON s.system_id = t.system_id AND s.book_type = t.book_type
+ORDER BY t.system_id, t.book_type
