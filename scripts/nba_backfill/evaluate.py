@@ -75,6 +75,7 @@ def bet_row(season: str, published: str, row: dict[str, Any]) -> dict[str, Any]:
     units = float(row["units"] or 0.0)
     mae, line_mae, se = (_float(row[k]) for k in ("mae", "line_mae", "mae_vs_line_se"))
     gap = None if mae is None or line_mae is None else mae - line_mae
+    half = None if gap is None or se is None else WILSON_Z * se  # 95 %, players as clusters; none from one player
     values = {
         "season": season,
         "system_id": row["system_id"],
@@ -83,10 +84,9 @@ def bet_row(season: str, published: str, row: dict[str, Any]) -> dict[str, Any]:
         **counts,
         "mae": mae,
         "line_mae": line_mae,
-        # 95 % interval of the gap, players as clusters (sql/evaluate_bets.sql); none from a single player
         "mae_vs_line": gap,
-        "mae_vs_line_low": None if gap is None or se is None else gap - WILSON_Z * se,
-        "mae_vs_line_high": None if gap is None or se is None else gap + WILSON_Z * se,
+        "mae_vs_line_low": None if half is None else gap - half,
+        "mae_vs_line_high": None if half is None else gap + half,
         "hit_rate": counts["wins"] / decided if decided else None,
         "hit_low": low,
         "hit_high": high,
