@@ -16,14 +16,14 @@ with it; the server exits with the Snakemake process that started it.
 
 from __future__ import annotations
 
+import _signal  # the C modules under `signal` and `socket`: the client runs once a job, and those modules' own
+import _socket  # imports (enum, selectors) would double its ~10 ms of interpreter start-up; the server uses them
+import marshal
 import os
-import signal
-import socket
-import struct
 import sys
 
-# selectors, subprocess, tempfile and time are the server's: imported where it uses them, so that each job's
-# `nba-backfill` call imports only what the caller needs
+# selectors, signal, socket, subprocess, tempfile and time are the server's: imported where it uses them, so
+# that each job's `nba-backfill` call imports only what the caller needs
 
 ENV = "NBA_BACKFILL_JOBSERVER"
 # What jobs import, heaviest first; imported once, before the first fork.
@@ -43,10 +43,19 @@ WARM_MODULES = (
     "nba_backfill.phase3.write",
     "nba_backfill.warehouse.duckdb",
 )
-_LENGTH = struct.Struct("!Q")
+# The protocol: the request's length (8 bytes) and the request (marshal: a dict of str, lists and ints) with the
+# caller's three streams; then "P" + the job's pid, and "X" + its exit code (4 bytes each, signed, big-endian).
+_LENGTH, _CODE = 8, 4
 _STARTED, _EXITED = b"P", b"X"
-_CODE = struct.Struct("!i")
-_FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_FORWARDED = (_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP)
+
+
+def _number(data: bytes) -> int:
+    return int.from_bytes(data, "big", signed=True)
+
+
+def _reply(kind: bytes, number: int) -> bytes:
+    return kind + number.to_bytes(_CODE, "big", signed=True)
 
 
 # -- the command: `nba-backfill` -----------------------------------------------------------------------------------
@@ -63,36 +72,36 @@ def main() -> None:
 
 def _run_remotely(path: str, argv: list[str]) -> int | None:
     """The job's exit code, or None if the server could not start it (the caller then runs it itself)."""
-    import json
-
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     # A signal that arrives before the job's pid does is held, then passed on to the job (below).
-    signal.pthread_sigmask(signal.SIG_BLOCK, _FORWARDED)
+    _signal.pthread_sigmask(_signal.SIG_BLOCK, _FORWARDED)
     try:
         conn.connect(path)
-        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "nice": os.nice(0)}
-        request = json.dumps(request).encode()
-        socket.send_fds(conn, [_LENGTH.pack(len(request)) + request], [0, 1, 2])
-        started = _receive(conn, 1 + _CODE.size)
+        request = marshal.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "nice": os.nice(0)})
+        streams = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # SCM_RIGHTS: C ints
+        conn.sendmsg(
+            [len(request).to_bytes(_LENGTH, "big") + request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, streams)]
+        )
+        started = _receive(conn, 1 + _CODE)
     except OSError:
         started = b""
     if not started:
         conn.close()
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
+        _signal.pthread_sigmask(_signal.SIG_UNBLOCK, _FORWARDED)
         return None
-    pid = _CODE.unpack(started[1:])[0]
+    pid = _number(started[1:])
     # Snakemake stops a job with a signal to its process: pass it on to the fork that is the job.
     for sig in _FORWARDED:
-        signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)
-    exited = _receive(conn, 1 + _CODE.size)
+        _signal.signal(sig, lambda signum, frame: os.kill(pid, signum))
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, _FORWARDED)
+    exited = _receive(conn, 1 + _CODE)
     if not exited:
         print(f"error: the job server at {path} went away while job {pid} ran", file=sys.stderr)
         return 1
-    return _CODE.unpack(exited[1:])[0]
+    return _number(exited[1:])
 
 
-def _receive(conn: socket.socket, size: int) -> bytes:
+def _receive(conn, size: int) -> bytes:
     """Exactly `size` bytes, or b"" when the other end closed first."""
     data = b""
     while len(data) < size:
@@ -140,13 +149,14 @@ def stop() -> None:
 # -- the server ----------------------------------------------------------------------------------------------------
 def serve(path: str, parent: int) -> None:
     import selectors
+    import socket
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(128)  # jobs that connect while the modules below load wait here
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    _signal.signal(_signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         for module in WARM_MODULES:
             __import__(module)
@@ -167,13 +177,13 @@ def serve(path: str, parent: int) -> None:
         os.rmdir(os.path.dirname(path))
 
 
-def _start_job(listener: socket.socket, selector) -> None:
-    import json
+def _start_job(listener, selector) -> None:
     import selectors
+    import socket
 
     conn, _ = listener.accept()
-    header, fds, _, _ = socket.recv_fds(conn, _LENGTH.size, 3)
-    request = json.loads(_receive(conn, _LENGTH.unpack(header)[0]))
+    header, fds, _, _ = socket.recv_fds(conn, _LENGTH, 3)
+    request = marshal.loads(_receive(conn, int.from_bytes(header, "big")))
     pid = os.fork()
     if pid == 0:
         # the fork keeps only the job's own streams: not the listener nor the other jobs' connections
@@ -182,7 +192,7 @@ def _start_job(listener: socket.socket, selector) -> None:
         _run_job(request, fds)  # never returns
     for fd in fds:
         os.close(fd)
-    conn.sendall(_STARTED + _CODE.pack(pid))
+    conn.sendall(_reply(_STARTED, pid))
     selector.register(conn, selectors.EVENT_READ, ("caller", pid))
     selector.register(os.pidfd_open(pid), selectors.EVENT_READ, ("job", pid, conn))
 
@@ -197,7 +207,7 @@ def _finish_job(selector, key) -> None:
     if conn.fileno() in selector.get_map():
         selector.unregister(conn)
         try:
-            conn.sendall(_EXITED + _CODE.pack(code))
+            conn.sendall(_reply(_EXITED, code))
         except OSError:
             pass  # the caller is gone already
     conn.close()
@@ -205,7 +215,7 @@ def _finish_job(selector, key) -> None:
 
 def _kill(pid: int) -> None:
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, _signal.SIGKILL)
     except ProcessLookupError:
         pass
 
@@ -214,9 +224,9 @@ def _run_job(request: dict, fds: list[int]) -> None:
     """In the fork: become the job's process (its streams, niceness, folder, environment, arguments), run, exit."""
     code = 1
     try:
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for sig in (_signal.SIGTERM, _signal.SIGHUP):
+            _signal.signal(sig, _signal.SIG_DFL)
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -238,7 +248,7 @@ def _run_job(request: dict, fds: list[int]) -> None:
             if isinstance(done.code, str):
                 print(done.code, file=sys.stderr)
         except KeyboardInterrupt:
-            code = 128 + signal.SIGINT
+            code = 128 + _signal.SIGINT
         import atexit
 
         atexit._run_exitfuncs()
