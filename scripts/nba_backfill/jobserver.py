@@ -157,6 +157,10 @@ def serve(path: str, parent: int) -> None:
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     _signal.signal(_signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    # One BLAS thread, as DuckDB and xgboost have one (nba_backfill.warehouse.duckdb): jobs run in parallel as
+    # processes, and OpenBLAS's extra thread spin-waits for work beside them (a monthly prediction job's CPU
+    # 1.3 -> 1.0 s; the same rows, bench/RESULTS.md). Read once, when numpy loads below.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         for module in WARM_MODULES:
             __import__(module)
