@@ -41,6 +41,17 @@ def test_replacing_twice_gives_identical_data_and_no_duplicates(tmp_path):
     assert warehouse.partitions(SCHEDULE) == {d("2022-11-01"): 2, d("2022-11-03"): 1}
 
 
+def test_a_query_sees_month_files_another_writer_replaced_or_added_since_its_last_query(tmp_path):
+    reader, writer = DuckDBWarehouse(tmp_path), DuckDBWarehouse(tmp_path)
+    write_rows(writer, SCHEDULE, GAMES)
+    games = f"SELECT game_date, game_id FROM {SCHEDULE} ORDER BY 1, 2"
+    assert reader.query(games).rows == [(d("2022-11-01"), "a"), (d("2022-11-01"), "b"), (d("2022-11-03"), "c")]
+    write_rows(writer, SCHEDULE, [game("d", "2022-11-03")])  # the same month file, rewritten: 11-03 is now "d"
+    assert reader.query(games).rows[-1] == (d("2022-11-03"), "d")
+    write_rows(writer, SCHEDULE, [game("e", "2022-12-01")])  # a new month file
+    assert reader.query(games).rows[-2:] == [(d("2022-11-03"), "d"), (d("2022-12-01"), "e")]
+
+
 def test_replace_removes_partitions_left_empty_and_keeps_others(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_rows(warehouse, SCHEDULE, GAMES + [game("z", "2022-11-20")])

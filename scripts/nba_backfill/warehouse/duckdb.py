@@ -50,6 +50,7 @@ class DuckDBWarehouse(Warehouse):
         self.root = Path(path)
         self.scope = None if scope is None else (scope[0].isoformat(), scope[1].isoformat())
         self._con = None
+        self._views: dict[str, str] = {}  # table -> the body its view has now
 
     # -- files -------------------------------------------------------------------------------------------
     def table_dir(self, table: str) -> Path:
@@ -105,9 +106,10 @@ class DuckDBWarehouse(Warehouse):
         return self._con
 
     def _ensure_view(self, table: str) -> None:
-        """(Re)create the view for `table` over its partition files, or an empty typed view if it has none."""
+        """(Re)create the view for `table` over its partition files, or an empty typed view if it has none. A view
+        that already lists the same files stays: it reads them anew in every query (DuckDB re-binds a view each
+        time), and a job's statements read the same tables again and again (~3 ms a view)."""
         dataset, name = table.split(".")
-        self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{dataset}"')
         files = self._files(table)
         try:
             schema = table_schema(table)
@@ -122,8 +124,12 @@ class DuckDBWarehouse(Warehouse):
             body = f"SELECT {schema.duckdb_casts(from_columns=False)} WHERE FALSE"
         else:
             raise WarehouseError(f"table {table} does not exist in {self.root}")
+        if self._views.get(table) == body:
+            return
+        self.con.execute(f'CREATE SCHEMA IF NOT EXISTS "{dataset}"')
         with _errors(table):  # DuckDB reads the files' footers here
             self.con.execute(f'CREATE OR REPLACE VIEW "{dataset}"."{name}" AS {body}')
+        self._views[table] = body
 
     def _execute(self, sql: str, params: Mapping[str, Any] | None, run: Callable[[str, dict], Any] | None = None):
         """Run BigQuery SQL: views for the tables it reads, exactly the parameters it uses. `run` (default: the
