@@ -140,9 +140,9 @@ def game(minutes: dict[str, list[str]]) -> list[str]:
     return rows
 
 
-def import_with(tmp_path, phase3_config, extra: list[str]):
+def import_with(tmp_path, phase3_config, extra: list[str], rows: list[str] = ROWS):
     path = tmp_path / "box.csv"
-    path.write_text("\n".join([HEADER, *ROWS, *extra]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([HEADER, *rows, *extra]) + "\n", encoding="utf-8")
     config = phase3_config(boxscores=[path], lines=[])
     return path, CliRunner().invoke(main, ["--configfile", str(config), "import"])
 
@@ -162,3 +162,19 @@ def test_past_48_minutes_only_when_the_teams_minutes_show_an_overtime(tmp_path, 
         f"error: {path}: row {row}: column MIN: 50 minutes but game 0022300009 lasted 48 "
         "(48 + 5 per overtime; its teams' minutes show 0 overtime(s))"
     ]
+
+
+def test_a_team_box_short_of_five_players_for_the_whole_game_is_reported(tmp_path, phase3_config):
+    short = "team boxes with fewer minutes than 5 players x the game (rows missing?)"
+    # one overtime: six BOS players 265 minutes, five NYK players 53 each = 265, both 5 x 53
+    overtime = {"BOS": ["50", "45", "45", "45", "40", "40"], "NYK": ["53", "53", "53", "53", "53:00"]}
+    _, result = import_with(tmp_path, phase3_config, game(overtime), rows=[])
+    assert result.exit_code == 0, result.output
+    assert f"{short}: 0" in result.output.splitlines()
+
+    # NYK's fifth player's row is missing: 4 x 48 = 192 of the 240 that five players for 48 minutes make
+    missing_row = {"BOS": ["48", "48", "48", "48", "48"], "NYK": ["48", "48", "48", "48:00"]}
+    _, result = import_with(tmp_path, phase3_config, game(missing_row), rows=[])
+    assert result.exit_code == 0, result.output
+    report = result.output.splitlines()
+    assert report[report.index(f"{short}: 1") + 1] == "    0022300009 NYK: 192 of 240 minutes"

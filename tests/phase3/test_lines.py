@@ -20,11 +20,17 @@ PROPS = "nba_raw.odds_api_player_points_props"
 UTC = dt.UTC
 
 
+def lines_part(output: str) -> list[str]:
+    """The import report's lines about the lines, from "lines: ..." on (the box-score part comes before)."""
+    report = output.splitlines()
+    return report[next(i for i, line in enumerate(report) if line.startswith("lines: ")) :]
+
+
 def test_lines_are_matched_and_the_rest_is_reported(phase3_config):
     path = phase3_config()
     result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1:] == [
+    assert lines_part(result.output) == [
         "lines: 10 rows read, 7 imported, 1 of other markets skipped, 1 without snapshot_time "
         "(taken as pre-game lines)",
         "lines matched: 7 of 9 (77.8%)",
@@ -111,7 +117,7 @@ THREE_KINDS = (
 def test_the_report_separates_need_alias_scratched_and_no_game(phase3_config, tmp_path):
     result, config = import_with(phase3_config, tmp_path, THREE_KINDS)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[2:] == [
+    assert lines_part(result.output)[1:] == [
         "lines matched: 1 of 5 (20.0%)",
         "  no game (event): 1 (2 rows)",
         "    Boston Celtics @ Chicago Bulls 2023-10-24 (event ev9) (2 rows)",

@@ -122,6 +122,7 @@ def read_boxscores(paths: Sequence[str], seasons: Sequence[Season]) -> BoxScores
         ),
     )
     con.execute(sql("box"))
+    con.execute(sql("team_minutes"))
     problem = con.execute(sql("box_problems")).fetchone()
     if problem:
         path, row, column, message = problem
@@ -144,8 +145,16 @@ def read_boxscores(paths: Sequence[str], seasons: Sequence[Season]) -> BoxScores
         "dnp_rows": dnp,
         "other_game_rows_skipped": other,  # preseason, playoffs, play-in, the NBA Cup final
         "players": len(set(tables[PLAYER_GAMES]["player_lookup"].to_pylist())),
+        "short_team_boxes": _short_teams(con),
     }
     return BoxScores(tables, report)
+
+
+def _short_teams(con, shown: int = 10) -> dict:
+    """How many team boxes lack minutes (sql/short_teams.sql), and the first few as "game team: minutes of full"."""
+    short = con.execute(sql("short_teams")).fetchall()
+    first = [f"{game} {team}: {round(minutes, 2):g} of {full} minutes" for game, team, minutes, full in short[:shown]]
+    return {"count": len(short), "first": first}
 
 
 def _check_lookups(con) -> None:

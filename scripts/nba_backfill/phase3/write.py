@@ -78,6 +78,10 @@ def import_summary(report: dict) -> str:
         f"imported {report['games']} games, {report['player_rows']} player rows ({report['dnp_rows']} did not play), "
         f"{report['players']} players; skipped {report['other_game_rows_skipped']} rows of non-regular-season games"
     ]
+    short = report.get("short_team_boxes")  # recorded since 2026-12-07
+    if short is not None:
+        out.append(f"team boxes with fewer minutes than 5 players x the game (rows missing?): {short['count']}")
+        out.extend(f"    {entry}" for entry in short["first"])
     lines = report.get("lines")
     if lines:
         out.append(

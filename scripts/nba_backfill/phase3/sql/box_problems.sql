@@ -44,21 +44,6 @@ duplicates AS (
   QUALIFY ROW_NUMBER() OVER (PARTITION BY player_id, game_id ORDER BY _file, _row) > 1
 ),
 
--- a game lasts 48 minutes plus 5 per overtime, and its five players on the floor give each team 5 x that in the box:
--- the overtimes are what the larger team total shows past 240 (0.1 of slack: decimal MIN is rounded to the
--- hundredth, so a team's total strays by a few hundredths). A box missing rows only makes the game look shorter.
-game_lengths AS (
-  SELECT game_id,
-    CAST(48 + 5 * GREATEST(0, CEIL((MAX(team_minutes) / 5 - 48 - 0.1) / 5)) AS BIGINT) AS game_minutes
-  FROM (
-    SELECT game_id, team_abbr, SUM(minutes) AS team_minutes
-    FROM box
-    WHERE is_regular_season AND NOT is_dnp
-    GROUP BY game_id, team_abbr
-  )
-  GROUP BY game_id
-),
-
 problems AS (
   SELECT _file, _row, 'GAME_DATE' AS column_name, printf('%s is not a date', to_json(game_date_text)) AS message
   FROM box WHERE game_date IS NULL
@@ -107,7 +92,7 @@ problems AS (
     printf('%s minutes but game %s lasted %d (48 + 5 per overtime; its teams'' minutes show %d overtime(s))',
       b.min_text, b.game_id, g.game_minutes, (g.game_minutes - 48) // 5)
   FROM box AS b
-  JOIN game_lengths AS g ON g.game_id = b.game_id
+  JOIN (SELECT DISTINCT game_id, game_minutes FROM team_minutes) AS g ON g.game_id = b.game_id
   WHERE b.is_regular_season AND b.minutes > g.game_minutes + 0.01  -- MIN to the hundredth
   UNION ALL
   SELECT _file, _row, 'PLAYER_ID', printf('player %s appears twice in game %s (first at row %d)', player_id, game_id, first_row)
