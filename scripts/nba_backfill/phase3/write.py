@@ -78,7 +78,7 @@ def import_summary(report: dict) -> str:
         f"imported {report['games']} games, {report['player_rows']} player rows ({report['dnp_rows']} did not play), "
         f"{report['players']} players; skipped {report['other_game_rows_skipped']} rows of non-regular-season games"
     ]
-    short = report.get("short_team_boxes")  # recorded since 2026-12-07
+    short = report.get("short_team_boxes")  # absent from the reports of older imports
     if short is not None:
         out.append(f"team boxes with fewer minutes than 5 players x the game (rows missing?): {short['count']}")
         out.extend(f"    {entry}" for entry in short["first"])

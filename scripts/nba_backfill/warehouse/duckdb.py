@@ -108,7 +108,7 @@ class DuckDBWarehouse(Warehouse):
     def _ensure_view(self, table: str) -> None:
         """(Re)create the view for `table` over its partition files, or an empty typed view if it has none. A view
         that already lists the same files stays: it reads them anew in every query (DuckDB re-binds a view each
-        time), and a job's statements read the same tables again and again (~3 ms a view)."""
+        time), and a job's statements read the same tables again and again (~1 ms a view)."""
         dataset, name = table.split(".")
         files = self._files(table)
         try:
