@@ -7,8 +7,9 @@
 
 Prints, for each chunk size (default: the config's and monthly, 30), the whole backfill's wall time, job count,
 time and CPU per phase, the CPU of the whole run, the share of job time spent outside warehouse calls, the dry-run
-and no-op rerun times, and each size's wall time as a ratio of the first's; then the ratio of one-date-per-job (the
-platform's way) to chunked Phase 4 over the same dates of one season. Runs in temp directories; the repo is untouched.
+and no-op rerun times, and each size's wall time and CPU as ratios of the first's; then the ratio of
+one-date-per-job (the platform's way) to chunked Phase 4 over the same dates of one season. Runs in temp
+directories; the repo is untouched.
 """
 
 from __future__ import annotations
@@ -95,15 +96,21 @@ def main() -> None:
     config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
     if not args.skip_whole:
         sizes = args.chunk_days or [config["chunk_days"], 30]
-        walls = [whole_backfill({**config, "chunk_days": size}, args.cores) for size in sizes]
-        for size, wall in zip(sizes[1:], walls[1:], strict=True):
-            print(f"chunk_days {size}: {wall / walls[0]:.2f}x the wall time of chunk_days {sizes[0]}")
+        runs = [whole_backfill({**config, "chunk_days": size}, args.cores) for size in sizes]
+        (wall_0, cpu_0), later = runs[0], runs[1:]
+        for size, (wall, cpu) in zip(sizes[1:], later, strict=True):
+            # CPU drifts less than wall time with the machine's load: both ratios
+            print(
+                f"chunk_days {size}: {wall / wall_0:.2f}x the wall time and {cpu / cpu_0:.2f}x the CPU of "
+                f"chunk_days {sizes[0]}"
+            )
     if not args.skip_per_date:
         per_date_ratio(config, args)
 
 
-def whole_backfill(config: dict, cores_asked: int) -> float:
-    """1. The whole backfill from empty, then a dry run and a no-op rerun; returns the backfill's wall time."""
+def whole_backfill(config: dict, cores_asked: int) -> tuple[float, float]:
+    """1. The whole backfill from empty, then a dry run and a no-op rerun; returns the backfill's wall time and the
+    CPU seconds of all its processes."""
     workdir = workdir_with(config)
     wall, run_cpu = snakemake(workdir, "--cores", str(cores_asked), "all_seasons")
     jobs = job_timings(workdir)
@@ -145,7 +152,7 @@ def whole_backfill(config: dict, cores_asked: int) -> float:
     redone = f" (NOT a no-op: {rerun} jobs ran again, the code or config changed during the bench)" if rerun else ""
     print(f"dry run: {dry:.1f} s; no-op rerun: {noop:.1f} s{redone}")
     print(f"(the finished run is left in {workdir}: `cd` there and try `nba-backfill evaluate`)")
-    return wall
+    return wall, run_cpu
 
 
 def per_date_ratio(config: dict, args) -> None:
