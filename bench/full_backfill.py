@@ -97,8 +97,8 @@ def main() -> None:
     if not args.skip_whole:
         sizes = args.chunk_days or [config["chunk_days"], 30]
         runs = [whole_backfill({**config, "chunk_days": size}, args.cores) for size in sizes]
-        (wall_0, cpu_0), later = runs[0], runs[1:]
-        for size, (wall, cpu) in zip(sizes[1:], later, strict=True):
+        wall_0, cpu_0 = runs[0]
+        for size, (wall, cpu) in zip(sizes[1:], runs[1:], strict=True):
             # CPU drifts less than wall time with the machine's load: both ratios
             print(
                 f"chunk_days {size}: {wall / wall_0:.2f}x the wall time and {cpu / cpu_0:.2f}x the CPU of "

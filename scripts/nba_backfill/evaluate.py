@@ -9,9 +9,9 @@ sql/evaluate_oracle.sql): the error no model can beat; real data has none. Per (
 confidence decile (sql/evaluate_deciles.sql) and the Spearman correlation of decile and MAE: confidence means
 something when it is near -1. Per (season, system, book type: sportsbook / pick'em), bets as a bettor would
 judge them (sql/evaluate_bets.sql): MAE beside the line's on the line rows and their gap with a 95 % interval
-(each player's games one cluster), a bet wherever |predicted - line| >=
-predictions.min_edge_points, its hit rate with a 95 % Wilson interval and the units won at the recorded prices
-(-110 where none). One query of each per season, dates from config.
+(each player's games one cluster), a bet wherever |predicted - line| >= predictions.min_edge_points, its hit rate
+with a 95 % Wilson interval and the units won at the recorded prices (-110 where none). One query of each per
+season, dates from config.
 """
 
 from __future__ import annotations
