@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from nba_backfill.cli import main
 from nba_backfill.config import load_config
 from nba_backfill.phase3.lines import game_date
-from nba_backfill.phase3.names import TEAM_TRICODES, lookup_variants, player_lookup
+from nba_backfill.phase3.names import TEAM_TRICODES, base_lookup, lookup_variants, player_lookup
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 PROPS = "nba_raw.odds_api_player_points_props"
@@ -34,6 +34,7 @@ def test_lines_are_matched_and_the_rest_is_reported(phase3_config):
         "lines: 10 rows read, 7 imported, 1 of other markets skipped, 1 without snapshot_time "
         "(taken as pre-game lines)",
         "lines matched: 7 of 9 (77.8%)",
+        "  of them by the name without its suffix (Jr., II, ...): 0 (0 rows)",
         # the game was postponed from 10-27: no game of those teams that day
         "  no game (event): 1 (1 row)",
         "    New York Knicks @ Denver Nuggets 2023-10-27 (event ev4) (1 row)",
@@ -71,6 +72,10 @@ def test_names_and_dates():
     assert player_lookup("Nikola Jokić") == player_lookup("Nikola Jokic") == "nikolajokic"
     assert player_lookup("P.J. Washington Jr.") == "pjwashingtonjr"
     assert player_lookup("Kristaps Porziņģis") == "kristapsporzingis"
+    assert base_lookup("Isaiah Stewart II") == base_lookup("Isaiah Stewart") == "isaiahstewart"
+    assert base_lookup("B.J. Boston Jr") == base_lookup("BJ Boston") == "bjboston"
+    assert base_lookup("Gary Trent Jr.") == base_lookup("Gary Trent, Sr.") == "garytrent"
+    assert base_lookup("J.R. Smith") == "jrsmith" and base_lookup("Nene Jr") == "nenejr"  # two words stay
     assert "nicolasclaxton" in lookup_variants(player_lookup("Nic Claxton"))
     assert TEAM_TRICODES["LA Clippers"] == TEAM_TRICODES["Los Angeles Clippers"] == "LAC"
     assert len(set(TEAM_TRICODES.values())) == 30
@@ -119,6 +124,7 @@ def test_the_report_separates_need_alias_scratched_and_no_game(phase3_config, tm
     assert result.exit_code == 0, result.output
     assert lines_part(result.output)[1:] == [
         "lines matched: 1 of 5 (20.0%)",
+        "  of them by the name without its suffix (Jr., II, ...): 0 (0 rows)",
         "  no game (event): 1 (2 rows)",
         "    Boston Celtics @ Chicago Bulls 2023-10-24 (event ev9) (2 rows)",
         "  name no roster knows (add an alias): 1 (1 row)",
@@ -171,6 +177,48 @@ def test_a_name_that_names_two_players_of_the_game_is_not_attached(tmp_path, pha
     assert "  ambiguous: names two players in that game: 1 (1 row)\n    Nic Claxton, game 0022300001 (1 row)" in (
         result.output
     )
+
+
+def test_a_suffix_one_side_drops_matches_the_one_player_of_the_game_and_is_listed(tmp_path, phase3_config):
+    from phase3_data import BOXSCORES
+
+    box = tmp_path / "box.csv"
+    # the box score writes "Josh Hart II"; "Jalen Brunson Sr." and "Jalen Brunson Jr." would both be Jalen Brunson
+    text = BOXSCORES.read_text(encoding="utf-8").replace("Josh Hart", "Josh Hart II")
+    box.write_text(text.replace("Mitchell Robinson", "Jalen Brunson Jr."), encoding="utf-8")
+    lines = tmp_path / "lines.csv"
+    lines.write_text(
+        "event_id,commence_time,home_team,away_team,bookmaker,market,player,line,over_price,under_price\n"
+        f"{EV1},Josh Hart,10.5,-110,-110\n"  # the book drops the suffix
+        f"{EV1},Jayson Tatum Jr,27.5,-110,-110\n"  # the book adds one
+        f"{EV1},Jalen Brunson Sr.,26.5,-110,-110\n"  # two players of the game without their suffixes
+        f"{EV1},Jalen Brunson,26.5,-110,-110\n"  # the exact name wins
+        "ev5,2023-10-29T02:30:00Z,Los Angeles Lakers,New York Knicks,draftkings,player_points,"
+        "Josh Hart,9.5,-110,-110\n",
+        encoding="utf-8",
+    )
+    config = phase3_config(boxscores=[box], lines=[lines])
+    result = CliRunner().invoke(main, ["--configfile", str(config), "import"])
+    assert result.exit_code == 0, result.output
+    assert lines_part(result.output)[1:5] == [
+        "lines matched: 3 of 5 (60.0%)",
+        "  of them by the name without its suffix (Jr., II, ...): 2 (2 rows)",
+        "    Jayson Tatum Jr: Jayson Tatum (1 row)",
+        "    Josh Hart: Josh Hart II (1 row)",
+    ]
+    assert "  ambiguous: names two players in that game: 1 (1 row)\n    Jalen Brunson Sr., game 0022300001" in (
+        result.output
+    )
+    # he has no box-score row in game 5 (the 10-28 game): the prop is void, whatever the suffix
+    assert "  scratched: no box-score row in that game (prop void): 1 (1 row)\n    Josh Hart, game 0022300005" in (
+        result.output
+    )
+    rows = (
+        DuckDBWarehouse(load_config(config).warehouse["path"])
+        .query(f"SELECT player_lookup, points_line FROM {PROPS} ORDER BY 1")
+        .rows
+    )
+    assert rows == [("jalenbrunson", 26.5), ("jaysontatum", 27.5), ("joshhartii", 10.5)]
 
 
 def test_a_changed_alias_file_changes_the_phase3_digest(tmp_path, phase3_config):

@@ -3,10 +3,12 @@
 Columns (case-insensitive): event_id, commence_time (UTC), home_team, away_team (full names), bookmaker, market,
 player, line, over_price, under_price, and optionally snapshot_time (UTC). An event is matched to the imported
 game with the same home and away teams on its US Eastern date; a player to the player_lookup of someone on
-either team in that game (normalised name, then the built-in and the user's aliases). Nothing is guessed: a
-line that matches no game, names no known player (an alias is needed; the nearest known names are suggested), is
-for a known player without a box-score row in that game (scratched: the prop is void), or names two players
-(ambiguous) is left out and counted in the import report.
+either team in that game (normalised name, then the built-in and the user's aliases), else, where one side writes
+a generational suffix the other drops ("Derrick Jones" / "Derrick Jones Jr."), of the one player of that game whose
+name without it is the same (listed in the report). Nothing else is guessed: a line that matches no game, names no
+known player (an alias is needed; the nearest known names are suggested), is for a known player without a
+box-score row in that game (scratched: the prop is void), or names two players (ambiguous) is left out and counted
+in the import report.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..errors import BadFile
 from . import PLAYER_GAMES, PROPS, SCHEDULE
 from .aliases import check_targets, read_aliases
 from .files import cast_to_schema, read_text_table, sql
-from .names import TEAM_TRICODES, lookup_variants, player_lookup
+from .names import TEAM_TRICODES, base_lookup, lookup_variants, player_lookup
 
 REQUIRED = (
     "event_id", "commence_time", "home_team", "away_team", "bookmaker", "market", "player", "line",
@@ -96,34 +98,48 @@ def _match_events(con, schedule: pa.Table) -> tuple[list[dict], Counter]:
 
 def _match_players(con, player_games: pa.Table, alias_file: str | None) -> tuple[list[dict], dict]:
     """Each (game, name) to the one player of that game it names, and the rest by why: need_alias (name -> rows
-    and the nearest known names), scratched and ambiguous ("name, game" -> rows)."""
+    and the nearest known names), scratched and ambiguous ("name, game" -> rows); without_suffix lists the names
+    matched only once a generational suffix was set aside (name -> the NBA name and rows)."""
     in_game: dict[str, set[str]] = {}
+    by_base: dict[str, dict[str, set[str]]] = {}  # game -> name without suffix -> the players of that game
     names: dict[str, str] = {}
     for game_id, lookup, name in zip(
         *(player_games[c].to_pylist() for c in ("game_id", "player_lookup", "player_full_name"))
     ):
         in_game.setdefault(game_id, set()).add(lookup)
+        by_base.setdefault(game_id, {}).setdefault(base_lookup(name), set()).add(lookup)
         names[lookup] = name
+    known_bases = {base for game in by_base.values() for base in game}
     user = {}
     if alias_file:
         user = read_aliases(alias_file)
         check_targets(alias_file, user, set(names))
     matched, scratched, ambiguous = [], Counter(), Counter()
     need_alias: dict[str, dict] = {}
+    without_suffix: dict[str, dict] = {}
     for game_id, name, rows in con.execute(sql("line_players")).fetchall():
         lookup = player_lookup(name)
         variants = [*lookup_variants(lookup), *([user[lookup][0]] if lookup in user else [])]
+        bases = lookup_variants(base_lookup(name))
         found = {v for v in variants if v in in_game.get(game_id, ())}
+        by_suffix = not found
+        if by_suffix:
+            found = set().union(*(by_base.get(game_id, {}).get(base, set()) for base in bases))
         if len(found) == 1:
-            matched.append({"game_id": game_id, "player": name, "player_lookup": found.pop()})
+            player = found.pop()
+            matched.append({"game_id": game_id, "player": name, "player_lookup": player})
+            if by_suffix:
+                entry = without_suffix.setdefault(name, {"player": names[player], "rows": 0})
+                entry["rows"] += rows
         elif found:
             ambiguous[f"{name}, game {game_id}"] += rows
-        elif any(v in names for v in variants):
+        elif any(v in names for v in variants) or any(base in known_bases for base in bases):
             scratched[f"{name}, game {game_id}"] += rows
         else:
             entry = need_alias.setdefault(name, {"rows": 0, "suggestions": _nearest(lookup, names)})
             entry["rows"] += rows
     unmatched = {
+        "without_suffix": dict(sorted(without_suffix.items())),
         "need_alias": dict(sorted(need_alias.items())),
         "scratched": dict(sorted(scratched.items())),
         "ambiguous": dict(sorted(ambiguous.items())),

@@ -49,6 +49,11 @@ ALIASES = (
     ("boneshyland", "nahshonhyland"),
     ("kjmartin", "kenyonmartinjr"),
     ("ggjackson", "gregoryjackson"),
+    # without their suffixes (base_lookup): "B.J. Boston Jr" / "Brandon Boston Jr.", "Ron Holland" / "Ronald Holland II"
+    ("bjboston", "brandonboston"),
+    ("ronholland", "ronaldholland"),
+    ("carltoncarrington", "bubcarrington"),
+    ("jameshuff", "jayhuff"),
 )
 _ALIAS_OF = {name: group for group in ALIASES for name in group}
 
@@ -59,6 +64,19 @@ def player_lookup(name: str) -> str:
     "Nikola Jokić" and "Nikola Jokic" -> "nikolajokic"; "P.J. Washington" -> "pjwashington"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", ascii_name.lower())
+
+
+# Generational suffixes, which books and NBA Stats each write or drop ("Derrick Jones" / "Derrick Jones Jr.").
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
+
+
+def base_lookup(name: str) -> str:
+    """The player_lookup of the name without its trailing generational suffixes: "Isaiah Stewart II" and
+    "B.J. Boston Jr" -> "isaiahstewart", "bjboston". A first and a last name always stay."""
+    words = re.sub(r"[.,]", " ", name).split()
+    while len(words) > 2 and words[-1].lower() in SUFFIXES:
+        words.pop()
+    return player_lookup(" ".join(words))
 
 
 def lookup_variants(lookup: str) -> tuple[str, ...]:

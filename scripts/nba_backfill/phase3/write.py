@@ -90,6 +90,11 @@ def import_summary(report: dict) -> str:
         )
         points = lines["rows"] - lines["other_markets"]
         out.append(f"lines matched: {lines['imported']} of {points} ({lines['matched_share']:.1%})")
+        suffixed = lines.get("without_suffix")  # absent from the reports of older imports
+        if suffixed is not None:
+            rows = sum(v["rows"] for v in suffixed.values())
+            out.append(f"  of them by the name without its suffix (Jr., II, ...): {len(suffixed)} ({_rows(rows)})")
+            out.extend(f"    {name}: {v['player']} ({_rows(v['rows'])})" for name, v in suffixed.items())
         for kind, what in (
             ("no_game", "no game (event)"),
             ("need_alias", "name no roster knows (add an alias)"),
@@ -98,9 +103,13 @@ def import_summary(report: dict) -> str:
         ):
             entries = lines[kind]
             rows = sum(v["rows"] if isinstance(v, dict) else v for v in entries.values())
-            out.append(f"  {what}: {len(entries)} ({rows} row{'s' * (rows != 1)})")
+            out.append(f"  {what}: {len(entries)} ({_rows(rows)})")
             for name, value in entries.items():
                 count = value["rows"] if isinstance(value, dict) else value
                 near = f"; nearest: {', '.join(value['suggestions']) or 'none'}" if isinstance(value, dict) else ""
-                out.append(f"    {name} ({count} row{'s' * (count != 1)}{near})")
+                out.append(f"    {name} ({_rows(count)}{near})")
     return "\n".join(out)
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' * (count != 1)}"
