@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 
 import pytest
@@ -191,3 +192,40 @@ def test_a_row_with_minutes_is_played_even_at_zero(phase3_config, tmp_path):
     (mcbride,) = [r for r in rows if r["player_lookup"] == "milesmcbride"]
     assert (mcbride["is_dnp"], mcbride["minutes_played"], mcbride["player_status"]) == (False, 0, "active")
     assert mcbride["usage_rate"] is None and mcbride["ts_pct"] is None  # no minutes, no shots: no rate
+
+
+def test_a_player_renamed_during_the_season_stays_one_player_under_his_latest_name(phase3_config, tmp_path):
+    """NBA Stats renames a player now and then (real 2021-22: "Jeff Dowtin" -> "Jeff Dowtin Jr."): his rows keep
+    their names but share one player_lookup, his latest name's, so his history is one history."""
+    text = BOXSCORES.read_text(encoding="utf-8").splitlines()
+    traded = next(i for i, line in enumerate(text) if "Josh Hart" in line and ",DEN," in line)  # his later game
+    text[traded] = text[traded].replace("Josh Hart", "Josh Hart II")
+    boxscores = tmp_path / "boxscores.csv"
+    boxscores.write_text("\n".join(text) + "\n", encoding="utf-8")
+    path = phase3_config(boxscores=[boxscores], lines=[])
+    result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].endswith(", 10 players; skipped 2 rows of non-regular-season games")
+    assert "players under two names, kept as one (his latest name's lookup): 1\n" in result.output
+    assert "    1628404 Josh Hart / Josh Hart II -> joshhartii\n" in result.output
+
+    rows = (
+        DuckDBWarehouse(load_config(path).warehouse["path"])
+        .query(f"SELECT universal_player_id, player_lookup, player_full_name, game_date FROM {PGS}")
+        .dicts()
+    )
+    # from the file: each PLAYER_ID's name on his latest date, lower case, letters only
+    latest: dict[str, tuple[str, str]] = {}
+    for r in csv.DictReader(boxscores.read_text(encoding="utf-8").splitlines()):
+        if r["SEASON_ID"].startswith("2"):
+            latest[r["Player_ID"]] = max(latest.get(r["Player_ID"], ("", "")), (r["GAME_DATE"], r["PLAYER_NAME"]))
+    for r in rows:
+        name = unicodedata.normalize("NFKD", latest[r["universal_player_id"]][1]).encode("ascii", "ignore").decode()
+        assert r["player_lookup"] == "".join(c for c in name.lower() if c.isalnum()), r
+    hart = sorted(
+        (r["game_date"], r["player_full_name"], r["player_lookup"]) for r in rows if "Hart" in r["player_full_name"]
+    )
+    assert hart == [
+        (dt.date(2023, 10, 24), "Josh Hart", "joshhartii"),
+        (dt.date(2023, 11, 2), "Josh Hart II", "joshhartii"),
+    ]

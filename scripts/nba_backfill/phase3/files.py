@@ -127,9 +127,15 @@ def read_boxscores(paths: Sequence[str], seasons: Sequence[Season]) -> BoxScores
     if problem:
         path, row, column, message = problem
         raise BadFile(f"{path}: row {row}: column {column}: {message}")
-    names = [r[0] for r in con.execute("SELECT DISTINCT player_name FROM box WHERE is_regular_season").fetchall()]
-    con.register("lookups", pa.table({"player_name": names, "player_lookup": [player_lookup(n) for n in names]}))
+    players = con.execute(sql("player_names")).fetchall()
+    lookups = [player_lookup(latest) for _, latest, _ in players]
+    con.register("lookups", pa.table({"player_id": [p[0] for p in players], "player_lookup": lookups}))
     _check_lookups(con)
+    renamed = [  # names that normalise apart ("Jokić" / "Jokic" do not)
+        f"{player_id} {' / '.join(names)} -> {lookup}"
+        for (player_id, _, names), lookup in zip(players, lookups)
+        if len({player_lookup(n) for n in names}) > 1
+    ]
     con.execute(sql("team_box"))
     tables = {name: cast_to_schema(name, con.sql(sql(stem)).to_arrow_table()) for name, stem in OUTPUTS.items()}
     played = {s.start.year for s in seasons} & set(tables[SCHEDULE]["season_year"].to_pylist())
@@ -146,6 +152,7 @@ def read_boxscores(paths: Sequence[str], seasons: Sequence[Season]) -> BoxScores
         "other_game_rows_skipped": other,  # preseason, playoffs, play-in, the NBA Cup final
         "players": len(set(tables[PLAYER_GAMES]["player_lookup"].to_pylist())),
         "short_team_boxes": _short_teams(con),
+        "renamed_players": renamed,
     }
     return BoxScores(tables, report)
 

@@ -82,6 +82,10 @@ def import_summary(report: dict) -> str:
     if short is not None:
         out.append(f"team boxes with fewer minutes than 5 players x the game (rows missing?): {short['count']}")
         out.extend(f"    {entry}" for entry in short["first"])
+    renamed = report.get("renamed_players")  # absent from the reports of older imports
+    if renamed is not None:
+        out.append(f"players under two names, kept as one (his latest name's lookup): {len(renamed)}")
+        out.extend(f"    {entry}" for entry in renamed)
     lines = report.get("lines")
     if lines:
         out.append(

@@ -4,7 +4,7 @@ SELECT
   STRING_AGG(DISTINCT b.player_id || ' ' || b.player_name, ' and ') AS who,
   MIN((b._file, b._row)) AS first_row
 FROM box AS b
-JOIN lookups AS l USING (player_name)
+JOIN lookups AS l USING (player_id)
 WHERE b.is_regular_season
 GROUP BY l.player_lookup
 HAVING COUNT(DISTINCT b.player_id) > 1

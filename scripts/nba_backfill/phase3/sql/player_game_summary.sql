@@ -1,5 +1,5 @@
--- nba_analytics.player_game_summary from the box-score rows (DuckDB, local). `lookups` maps each PLAYER_NAME
--- to its player_lookup. A box score has no shot locations: the paint / mid-range split, the play-by-play three
+-- nba_analytics.player_game_summary from the box-score rows (DuckDB, local). `lookups` maps each PLAYER_ID
+-- to his player_lookup (player_names.sql). A box score has no shot locations: the paint / mid-range split, the play-by-play three
 -- counts and assisted makes stay NULL. A player who did not play (blank MIN) has 0 minutes and 0 of everything.
 SELECT
   l.player_lookup,
@@ -52,6 +52,6 @@ SELECT
   IF(NOT b.is_dnp OR COALESCE(b."comment", 'DNP') LIKE 'DNP%', 'active', 'out') AS player_status,
   IF(b.is_dnp, COALESCE(b."comment", 'did not play'), NULL) AS dnp_reason
 FROM box AS b
-JOIN lookups AS l ON l.player_name = b.player_name
+JOIN lookups AS l ON l.player_id = b.player_id
 JOIN team_box AS t ON t.game_id = b.game_id AND t.team_abbr = b.team_abbr
 WHERE b.is_regular_season
