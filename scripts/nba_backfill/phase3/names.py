@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -70,6 +71,7 @@ def player_lookup(name: str) -> str:
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 
 
+@functools.cache  # a name comes once per game of its player
 def base_lookup(name: str) -> str:
     """The player_lookup of the name without its trailing generational suffixes: "Isaiah Stewart II" and
     "B.J. Boston Jr" -> "isaiahstewart", "bjboston". A first and a last name always stay."""
