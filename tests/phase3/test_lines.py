@@ -221,6 +221,41 @@ def test_a_suffix_one_side_drops_matches_the_one_player_of_the_game_and_is_liste
     assert rows == [("jalenbrunson", 26.5), ("jaysontatum", 27.5), ("joshhartii", 10.5)]
 
 
+def test_a_line_or_an_alias_may_use_any_name_the_player_had(tmp_path, phase3_config):
+    from phase3_data import BOXSCORES
+
+    # renamed after his 10-24 game: his rows share the lookup of his latest name, "Josh Hart II"
+    text = BOXSCORES.read_text(encoding="utf-8").splitlines()
+    later = next(i for i, line in enumerate(text) if "Josh Hart" in line and ",DEN," in line)
+    text[later] = text[later].replace("Josh Hart", "Josh Hart II")
+    box = tmp_path / "box.csv"
+    box.write_text("\n".join(text) + "\n", encoding="utf-8")
+    lines = tmp_path / "lines.csv"
+    lines.write_text(
+        "event_id,commence_time,home_team,away_team,bookmaker,market,player,line,over_price,under_price\n"
+        f"{EV1},Josh Hart,10.5,-110,-110\n"  # the name of that day
+        f"{EV1.replace('draftkings', 'fanduel')},J. Hart,11.5,-110,-110\n",  # the user's alias, to his earlier name
+        encoding="utf-8",
+    )
+    (tmp_path / "aliases.csv").write_text("alias,player\nJ. Hart,Josh Hart\n", encoding="utf-8")
+    config = phase3_config(boxscores=[box], lines=[lines])
+    raw = yaml.safe_load(config.read_text())
+    raw["phase3"]["aliases"] = str(tmp_path / "aliases.csv")
+    config.write_text(yaml.safe_dump(raw))
+    result = CliRunner().invoke(main, ["--configfile", str(config), "import"])
+    assert result.exit_code == 0, result.output
+    assert lines_part(result.output)[1:3] == [
+        "lines matched: 2 of 2 (100.0%)",
+        "  of them by the name without its suffix (Jr., II, ...): 0 (0 rows)",
+    ]
+    rows = (
+        DuckDBWarehouse(load_config(config).warehouse["path"])
+        .query(f"SELECT player_lookup, points_line FROM {PROPS} ORDER BY 2")
+        .rows
+    )
+    assert rows == [("joshhartii", 10.5), ("joshhartii", 11.5)]
+
+
 def test_a_changed_alias_file_changes_the_phase3_digest(tmp_path, phase3_config):
     from nba_backfill.inputs import job_digest
 

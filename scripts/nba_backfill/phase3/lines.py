@@ -100,20 +100,25 @@ def _match_players(con, player_games: pa.Table, alias_file: str | None) -> tuple
     """Each (game, name) to the one player of that game it names, and the rest by why: need_alias (name -> rows
     and the nearest known names), scratched and ambiguous ("name, game" -> rows); without_suffix lists the names
     matched only once a generational suffix was set aside (name -> the NBA name and rows)."""
-    in_game: dict[str, set[str]] = {}
+    # A player's rows share his player_lookup (his latest name's) but keep the name of their day: each name a
+    # player has, as a lookup, leads to him, so a line or an alias may use any of them.
+    in_game: dict[str, dict[str, str]] = {}  # game -> the lookup of a name its player has there -> the player
     by_base: dict[str, dict[str, set[str]]] = {}  # game -> name without suffix -> the players of that game
-    names: dict[str, str] = {}
+    player_of: dict[str, str] = {}  # the lookup of every name in the box scores -> its player
+    names: dict[str, str] = {}  # player -> his name, for suggestions
     for game_id, lookup, name in zip(
         *(player_games[c].to_pylist() for c in ("game_id", "player_lookup", "player_full_name"))
     ):
-        in_game.setdefault(game_id, set()).add(lookup)
+        own = player_lookup(name)
+        in_game.setdefault(game_id, {}).update({own: lookup, lookup: lookup})
         by_base.setdefault(game_id, {}).setdefault(base_lookup(name), set()).add(lookup)
+        player_of[own] = player_of[lookup] = lookup
         names[lookup] = name
     known_bases = {base for game in by_base.values() for base in game}
     user = {}
     if alias_file:
         user = read_aliases(alias_file)
-        check_targets(alias_file, user, set(names))
+        check_targets(alias_file, user, set(player_of))
     matched, scratched, ambiguous = [], Counter(), Counter()
     need_alias: dict[str, dict] = {}
     without_suffix: dict[str, dict] = {}
@@ -121,7 +126,7 @@ def _match_players(con, player_games: pa.Table, alias_file: str | None) -> tuple
         lookup = player_lookup(name)
         variants = [*lookup_variants(lookup), *([user[lookup][0]] if lookup in user else [])]
         bases = lookup_variants(base_lookup(name))
-        found = {v for v in variants if v in in_game.get(game_id, ())}
+        found = {in_game[game_id][v] for v in variants if v in in_game.get(game_id, {})}
         by_suffix = not found
         if by_suffix:
             found = set().union(*(by_base.get(game_id, {}).get(base, set()) for base in bases))
@@ -133,7 +138,7 @@ def _match_players(con, player_games: pa.Table, alias_file: str | None) -> tuple
                 entry["rows"] += rows
         elif found:
             ambiguous[f"{name}, game {game_id}"] += rows
-        elif any(v in names for v in variants) or any(base in known_bases for base in bases):
+        elif any(v in player_of for v in variants) or any(base in known_bases for base in bases):
             scratched[f"{name}, game {game_id}"] += rows
         else:
             entry = need_alias.setdefault(name, {"rows": 0, "suggestions": _nearest(lookup, names)})

@@ -59,6 +59,7 @@ ALIASES = (
 _ALIAS_OF = {name: group for group in ALIASES for name in group}
 
 
+@functools.cache  # a box-score name comes once per game of its player
 def player_lookup(name: str) -> str:
     """The platform's normalisation: accents stripped (NFKD), lower case, no spaces or punctuation.
 
@@ -71,7 +72,7 @@ def player_lookup(name: str) -> str:
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 
 
-@functools.cache  # a name comes once per game of its player
+@functools.cache
 def base_lookup(name: str) -> str:
     """The player_lookup of the name without its trailing generational suffixes: "Isaiah Stewart II" and
     "B.J. Boston Jr" -> "isaiahstewart", "bjboston". A first and a last name always stay."""
