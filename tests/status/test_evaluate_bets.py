@@ -26,7 +26,7 @@ ROWS = {
     "p4": (25.0, 22.0, 22, "fanduel"),  # OVER, push: 0
     "p5": (8.0, 11.5, 5, "fanduel"),  # UNDER, wins, no recorded price: -110, +100/110
     "p6": (30.0, 25.5, 28, "PrizePicks"),  # pick'em OVER wins at -110 (its -137 is a placeholder)
-    "p7": (5.0, 9.5, 12, "Underdog"),  # pick'em UNDER loses
+    "p7": (5.0, 9.5, 12, "pick6"),  # DraftKings Pick6, pick'em too: UNDER loses at -110 (its -137 a placeholder)
 }
 
 
@@ -51,6 +51,7 @@ QUOTES = [
     quote("p1", "draftkings", 18.5, 150, -180, 20),  # another line value
     quote("p2", "draftkings", 12.5, -130, 105, 60),
     quote("p6", "PrizePicks", 25.5, -137, -137, 0),
+    quote("p7", "pick6", 9.5, -137, -137, 0),
 ]
 
 

@@ -15,8 +15,10 @@ graded AS (
     AND absolute_error IS NOT NULL
     AND line_value IS NOT NULL
 ),
-books AS (
-  SELECT system_id, game_date, player_lookup, line_bookmaker
+books AS (  -- pick'em: The Odds API's DFS books (PrizePicks, Underdog, Sleeper, DraftKings Pick6, Betr Picks)
+  SELECT system_id, game_date, player_lookup, line_bookmaker,
+    IF(LOWER(line_bookmaker) IN ('prizepicks', 'underdog', 'sleeper', 'pick6', 'betr_us_dfs'), 'pickem', 'sportsbook')
+      AS book_type
   FROM nba_predictions.player_prop_predictions
   WHERE game_date BETWEEN @start_date AND @end_date
     AND current_points_line IS NOT NULL
@@ -31,10 +33,10 @@ quotes AS (
 
 priced AS (
   SELECT g.*,
-    IF(LOWER(b.line_bookmaker) IN ('prizepicks', 'underdog', 'sleeper'), 'pickem', 'sportsbook') AS book_type,
+    COALESCE(b.book_type, 'sportsbook') AS book_type,
     ABS(g.predicted_points - g.line_value) >= @min_edge AS is_bet,
     g.predicted_points > g.line_value AS is_over,
-    IF(LOWER(b.line_bookmaker) IN ('prizepicks', 'underdog', 'sleeper'), NULL,
+    IF(b.book_type = 'pickem', NULL,
       IF(g.predicted_points > g.line_value, q.over_price_american, q.under_price_american)) AS recorded_price
   FROM graded AS g
   LEFT JOIN books AS b
