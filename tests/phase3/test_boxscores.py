@@ -206,7 +206,7 @@ def test_a_player_renamed_during_the_season_stays_one_player_under_his_latest_na
     result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].endswith(", 10 players; skipped 2 rows of non-regular-season games")
-    assert "players under two names, kept as one (his latest name's lookup): 1\n" in result.output
+    assert "players with two names in the files, each one player (his latest name's lookup): 1\n" in result.output
     assert "    1628404 Josh Hart / Josh Hart II -> joshhartii\n" in result.output
 
     rows = (

@@ -105,7 +105,7 @@ def _match_players(con, player_games: pa.Table, alias_file: str | None) -> tuple
     in_game: dict[str, dict[str, str]] = {}  # game -> the lookup of a name its player has there -> the player
     by_base: dict[str, dict[str, set[str]]] = {}  # game -> name without suffix -> the players of that game
     player_of: dict[str, str] = {}  # the lookup of every name in the box scores -> its player
-    names: dict[str, str] = {}  # player -> his name, for suggestions
+    names: dict[str, str] = {}  # player -> a name of his, for the report
     for game_id, lookup, name in zip(
         *(player_games[c].to_pylist() for c in ("game_id", "player_lookup", "player_full_name"))
     ):

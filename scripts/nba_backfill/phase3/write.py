@@ -84,7 +84,7 @@ def import_summary(report: dict) -> str:
         out.extend(f"    {entry}" for entry in short["first"])
     renamed = report.get("renamed_players")  # absent from the reports of older imports
     if renamed is not None:
-        out.append(f"players under two names, kept as one (his latest name's lookup): {len(renamed)}")
+        out.append(f"players with two names in the files, each one player (his latest name's lookup): {len(renamed)}")
         out.extend(f"    {entry}" for entry in renamed)
     lines = report.get("lines")
     if lines:
