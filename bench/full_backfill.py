@@ -3,6 +3,7 @@
     python bench/full_backfill.py                     # everything (the per-date part takes minutes)
     python bench/full_backfill.py --skip-per-date     # the whole backfill with season and monthly chunks
     python bench/full_backfill.py --chunk-days 200    # one chunk size only
+    python bench/full_backfill.py --skip-per-date --rounds 3  # each size three times, in turn: median ratios
     python bench/full_backfill.py --per-date-days 30  # per-date comparison on the first 30 processable days
 
 Prints, for each chunk size (default: the config's and monthly, 30), the whole backfill's wall time, job count,
@@ -19,6 +20,7 @@ import datetime as dt
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,19 +92,32 @@ def main() -> None:
     parser.add_argument(
         "--chunk-days", type=int, nargs="+", help="chunk sizes to backfill with (default: the config's, then 30)"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="backfill with every chunk size this many times, in turn, and compare the medians (wall time moves "
+        "with the machine's load from one run to the next)",
+    )
     parser.add_argument("--skip-per-date", action="store_true")
     parser.add_argument("--skip-whole", action="store_true")
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config" / "seasons.yaml").read_text())
     if not args.skip_whole:
         sizes = args.chunk_days or [config["chunk_days"], 30]
-        runs = [whole_backfill({**config, "chunk_days": size}, args.cores) for size in sizes]
-        wall_0, cpu_0 = runs[0]
-        for size, (wall, cpu) in zip(sizes[1:], runs[1:], strict=True):
+        runs: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+        for _ in range(args.rounds):  # in turn, so that a slow spell of the machine falls on every size alike
+            for size in sizes:
+                runs[size].append(whole_backfill({**config, "chunk_days": size}, args.cores))
+        medians = {size: [statistics.median(values) for values in zip(*done)] for size, done in runs.items()}
+        wall_0, cpu_0 = medians[sizes[0]]
+        of = "" if args.rounds == 1 else f" (medians of {args.rounds} runs each)"
+        for size in sizes[1:]:
+            wall, cpu = medians[size]
             # CPU drifts less than wall time with the machine's load: both ratios
             print(
                 f"chunk_days {size}: {wall / wall_0:.2f}x the wall time and {cpu / cpu_0:.2f}x the CPU of "
-                f"chunk_days {sizes[0]}"
+                f"chunk_days {sizes[0]}{of}: {wall:.1f} s / {cpu:.1f} s against {wall_0:.1f} s / {cpu_0:.1f} s"
             )
     if not args.skip_per_date:
         per_date_ratio(config, args)
