@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pytest
 from click.testing import CliRunner
-from phase3_data import BOXSCORES
+from phase3_data import BOXSCORES, hart_renamed
 
 from nba_backfill.cli import main
 from nba_backfill.config import load_config
@@ -197,11 +197,7 @@ def test_a_row_with_minutes_is_played_even_at_zero(phase3_config, tmp_path):
 def test_a_player_renamed_during_the_season_stays_one_player_under_his_latest_name(phase3_config, tmp_path):
     """NBA Stats renames a player now and then (real 2021-22: "Jeff Dowtin" -> "Jeff Dowtin Jr."): his rows keep
     their names but share one player_lookup, his latest name's, so his history is one history."""
-    text = BOXSCORES.read_text(encoding="utf-8").splitlines()
-    traded = next(i for i, line in enumerate(text) if "Josh Hart" in line and ",DEN," in line)  # his later game
-    text[traded] = text[traded].replace("Josh Hart", "Josh Hart II")
-    boxscores = tmp_path / "boxscores.csv"
-    boxscores.write_text("\n".join(text) + "\n", encoding="utf-8")
+    boxscores = hart_renamed(tmp_path)
     path = phase3_config(boxscores=[boxscores], lines=[])
     result = CliRunner().invoke(main, ["--configfile", str(path), "import"])
     assert result.exit_code == 0, result.output

@@ -93,13 +93,13 @@ def test_an_alias_matches_the_box_score_spelling(tmp_path, phase3_config):
     assert "unmatched player" not in result.output
 
 
-def import_with(phase3_config, tmp_path, lines: str, aliases: str | None = None):
-    """Import the tiny league's box scores with these lines (and alias file), via the CLI."""
+def import_with(phase3_config, tmp_path, lines: str, aliases: str | None = None, boxscores: Path | None = None):
+    """Import the tiny league's box scores (or these) with these lines (and alias file), via the CLI."""
     from phase3_data import LINES
 
     path = tmp_path / "lines.csv"
     path.write_text(LINES.read_text(encoding="utf-8").splitlines()[0] + "\n" + lines, encoding="utf-8")
-    config = phase3_config(lines=[path])
+    config = phase3_config(lines=[path], boxscores=[boxscores] if boxscores else None)
     if aliases is not None:
         raw = yaml.safe_load(config.read_text())
         (tmp_path / "aliases.csv").write_text(aliases, encoding="utf-8")
@@ -186,19 +186,15 @@ def test_a_suffix_one_side_drops_matches_the_one_player_of_the_game_and_is_liste
     # the box score writes "Josh Hart II"; "Jalen Brunson Sr." and "Jalen Brunson Jr." would both be Jalen Brunson
     text = BOXSCORES.read_text(encoding="utf-8").replace("Josh Hart", "Josh Hart II")
     box.write_text(text.replace("Mitchell Robinson", "Jalen Brunson Jr."), encoding="utf-8")
-    lines = tmp_path / "lines.csv"
-    lines.write_text(
-        "event_id,commence_time,home_team,away_team,bookmaker,market,player,line,over_price,under_price\n"
-        f"{EV1},Josh Hart,10.5,-110,-110\n"  # the book drops the suffix
-        f"{EV1},Jayson Tatum Jr,27.5,-110,-110\n"  # the book adds one
-        f"{EV1},Jalen Brunson Sr.,26.5,-110,-110\n"  # two players of the game without their suffixes
-        f"{EV1},Jalen Brunson,26.5,-110,-110\n"  # the exact name wins
+    lines = (
+        f"{EV1},Josh Hart,10.5,-110,-110,\n"  # the book drops the suffix
+        f"{EV1},Jayson Tatum Jr,27.5,-110,-110,\n"  # the book adds one
+        f"{EV1},Jalen Brunson Sr.,26.5,-110,-110,\n"  # two players of the game without their suffixes
+        f"{EV1},Jalen Brunson,26.5,-110,-110,\n"  # the exact name wins
         "ev5,2023-10-29T02:30:00Z,Los Angeles Lakers,New York Knicks,draftkings,player_points,"
-        "Josh Hart,9.5,-110,-110\n",
-        encoding="utf-8",
+        "Josh Hart,9.5,-110,-110,\n"
     )
-    config = phase3_config(boxscores=[box], lines=[lines])
-    result = CliRunner().invoke(main, ["--configfile", str(config), "import"])
+    result, config = import_with(phase3_config, tmp_path, lines, boxscores=box)
     assert result.exit_code == 0, result.output
     assert lines_part(result.output)[1:5] == [
         "lines matched: 3 of 5 (60.0%)",
@@ -222,27 +218,15 @@ def test_a_suffix_one_side_drops_matches_the_one_player_of_the_game_and_is_liste
 
 
 def test_a_line_or_an_alias_may_use_any_name_the_player_had(tmp_path, phase3_config):
-    from phase3_data import BOXSCORES
+    from phase3_data import hart_renamed
 
     # renamed after his 10-24 game: his rows share the lookup of his latest name, "Josh Hart II"
-    text = BOXSCORES.read_text(encoding="utf-8").splitlines()
-    later = next(i for i, line in enumerate(text) if "Josh Hart" in line and ",DEN," in line)
-    text[later] = text[later].replace("Josh Hart", "Josh Hart II")
-    box = tmp_path / "box.csv"
-    box.write_text("\n".join(text) + "\n", encoding="utf-8")
-    lines = tmp_path / "lines.csv"
-    lines.write_text(
-        "event_id,commence_time,home_team,away_team,bookmaker,market,player,line,over_price,under_price\n"
-        f"{EV1},Josh Hart,10.5,-110,-110\n"  # the name of that day
-        f"{EV1.replace('draftkings', 'fanduel')},J. Hart,11.5,-110,-110\n",  # the user's alias, to his earlier name
-        encoding="utf-8",
+    lines = (
+        f"{EV1},Josh Hart,10.5,-110,-110,\n"  # the name of that day
+        f"{EV1.replace('draftkings', 'fanduel')},J. Hart,11.5,-110,-110,\n"  # the user's alias, to his earlier name
     )
-    (tmp_path / "aliases.csv").write_text("alias,player\nJ. Hart,Josh Hart\n", encoding="utf-8")
-    config = phase3_config(boxscores=[box], lines=[lines])
-    raw = yaml.safe_load(config.read_text())
-    raw["phase3"]["aliases"] = str(tmp_path / "aliases.csv")
-    config.write_text(yaml.safe_dump(raw))
-    result = CliRunner().invoke(main, ["--configfile", str(config), "import"])
+    aliases = "alias,player\nJ. Hart,Josh Hart\n"
+    result, config = import_with(phase3_config, tmp_path, lines, aliases, boxscores=hart_renamed(tmp_path))
     assert result.exit_code == 0, result.output
     assert lines_part(result.output)[1:3] == [
         "lines matched: 2 of 2 (100.0%)",
