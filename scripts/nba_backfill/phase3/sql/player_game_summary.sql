@@ -1,6 +1,7 @@
 -- nba_analytics.player_game_summary from the box-score rows (DuckDB, local). `lookups` maps each PLAYER_ID
 -- to his player_lookup (player_names.sql). A box score has no shot locations: the paint / mid-range split, the
--- play-by-play three counts and assisted makes stay NULL. A player who did not play (blank MIN) has 0 minutes and 0 of everything.
+-- play-by-play three counts and assisted makes stay NULL. A player who did not play (blank MIN) has 0 minutes
+-- and 0 of everything.
 SELECT
   l.player_lookup,
   b.player_id AS universal_player_id,
