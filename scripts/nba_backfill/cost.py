@@ -16,11 +16,11 @@ from pathlib import Path
 
 from .config import Config, Season
 from .errors import BackfillError, UsageError
+from .phase5 import tier_learning
 from .plan import (
     PHASE4_PROCESSORS,
     Chunk,
     chunk_marker,
-    key_dates,
     phase5a_season_marker,
     phase5c_marker,
     season_chunks,
@@ -71,23 +71,14 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
     """The statements a job behind `marker` runs, with its parameters (rollups and preflight scan nothing)."""
     settings = config.tier_adjustments
     if marker == phase5a_season_marker(season.name):
-        keys = key_dates(season, settings["key_days"])
         span = {
             "start_date": season.start,
             "end_date": season.end,
             "season_start": opener,
             "system_id": settings["system_id"],
         }
-        learn = {
-            "start_date": season.start,
-            "end_date": season.end,
-            "key_dates": keys,
-            "lookback_days": settings["lookback_days"],
-            "min_sample": settings["min_sample"],
-            "system_id": settings["system_id"],
-        }
         return [
-            (sql_text("tier_adjustments"), learn),
+            (sql_text("tier_adjustments"), tier_learning(config, season, season.start, season.end)),
             (sql_text("apply_tier_adjustments"), span),
             (sql_text("tier_adjustments.checks"), {**span, **owned_params("predictions")}),
             *table_check_queries(TIERS, season.start, season.end, opener, tier_rows(config)),

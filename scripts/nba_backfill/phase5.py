@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import statistics
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,11 @@ from .warehouse import Warehouse, open_warehouse
 from .warehouse.base import Owned
 
 PREDICTIONS = PHASE5["predictions"].table
+# A tier's correction is applied where its holdout gain clears this one-sided level, Bonferroni-corrected over every
+# correction its season tries (tier_adjustments.sql): with no real bias in any tier, a season applies one by chance
+# with a probability of at most 2.5 %. (Over one key date's four shares only, it passed about one a season.)
+TIER_ALPHA = 0.025
+TIERS_TRIED, SHARES_TRIED = 4, 4
 
 
 def prediction_reads(
@@ -128,6 +134,23 @@ def tier_checks(
     ], fingerprint
 
 
+def tier_learning(config: Config, season: Season, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """tier_adjustments.sql's parameters for the key dates in first..last. The level a holdout gain must clear
+    counts the corrections of the whole season, so a daily chunk learns what the season job would."""
+    settings = config.tier_adjustments
+    season_keys = key_dates(season, settings["key_days"])
+    tried = max(1, len(season_keys)) * TIERS_TRIED * SHARES_TRIED
+    return {
+        "start_date": first,
+        "end_date": last,
+        "key_dates": [k for k in season_keys if first <= k <= last],
+        "lookback_days": settings["lookback_days"],
+        "min_sample": settings["min_sample"],
+        "system_id": settings["system_id"],
+        "min_z": statistics.NormalDist().inv_cdf(1 - TIER_ALPHA / tried),
+    }
+
+
 def run_tier_adjustments(
     config: Config, season_name: str, chunk_name: str | None = None, marker: str | None = None
 ) -> str:
@@ -143,15 +166,8 @@ def run_tier_adjustments(
     labels = {"processor": "tier_adjustments", "season": season_name, "chunk": chunk_name or "all"}
     warehouse = open_warehouse(config, labels, scope=(season.start, last))
     opener = season_game_dates(warehouse, season)[0]
-    keys = [k for k in key_dates(season, settings["key_days"]) if first <= k <= last]
-    learn = {
-        "start_date": first,
-        "end_date": last,
-        "key_dates": keys,
-        "lookback_days": settings["lookback_days"],
-        "min_sample": settings["min_sample"],
-        "system_id": settings["system_id"],
-    }
+    learn = tier_learning(config, season, first, last)
+    keys = learn["key_dates"]
     span = {"start_date": first, "end_date": last, "season_start": opener, "system_id": settings["system_id"]}
     own = tier_rows(config)  # the shared tables' rows this step writes
     with contextlib.ExitStack() as replaced:  # the checks run inside: a failure puts both tables back
@@ -183,6 +199,7 @@ def run_tier_adjustments(
         season=season_name,
         settings=settings,
         key_dates=keys,
+        holdout_min_z=round(learn["min_z"], 4),
         adjustments=adjustments,
         fingerprint=fingerprint,
         checks=[r.as_dict() for r in results],

@@ -3,11 +3,15 @@ application, grading (5B) and the 5C same-rows MAE comparison."""
 
 from __future__ import annotations
 
+import math
 import statistics
 
 import pytest
 
-from helpers import d, write_rows
+from helpers import base_config, d, write_rows
+from nba_backfill.config import validate_config
+from nba_backfill.phase5 import tier_learning
+from nba_backfill.plan import key_dates
 from nba_backfill.processors import SQL_DIR
 from nba_backfill.tables import table_schema
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
@@ -176,6 +180,8 @@ def test_grading_follows_the_spec_row_by_row(tmp_path):
 # -- tier adjustments (5A) ----------------------------------------------------------------------------------------
 A1, A2 = "2024-12-01", "2024-12-15"
 LOOKBACK, MIN_SAMPLE = 10, 3
+# the z a holdout gain must clear (the pipeline passes the season's Bonferroni level: nba_backfill.phase5.tier_learning)
+MIN_Z = 2.5
 # (player, day, predicted, actual, line, recommendation, season average); actual None = DNP
 TIER_GAMES = [
     # STARTER (season avg 20-29), in A1's window [11-21, 12-01): errors -4, -2, -3, +1
@@ -240,7 +246,7 @@ def tier_reference(key_day: str) -> dict[str, dict]:
         for s in (0.25, 0.5, 0.75, 1.0):
             gains = [abs(e) - abs(e - s * factor * m) for e in held]
             gain = statistics.mean(gains) if len(gains) > 1 else 0.0
-            if len(gains) > 1 and gain > 2.5 * statistics.stdev(gains) / len(gains) ** 0.5 and gain > best:
+            if len(gains) > 1 and gain > MIN_Z * statistics.stdev(gains) / len(gains) ** 0.5 and gain > best:
                 share, best = s, gain
         out[tier] = {
             "sample_size": len(games),
@@ -282,6 +288,7 @@ def test_tier_adjustments_use_games_strictly_before_each_key_date(tmp_path):
         lookback_days=LOOKBACK,
         min_sample=MIN_SAMPLE,
         system_id=ENSEMBLE,
+        min_z=MIN_Z,
     )
 
     got = {(r["as_of_date"].isoformat(), r["scoring_tier"]): r for r in rows}
@@ -310,6 +317,7 @@ def test_tier_adjustments_without_enough_games_give_no_rows(tmp_path):
         lookback_days=LOOKBACK,
         min_sample=5,
         system_id=ENSEMBLE,
+        min_z=MIN_Z,
     )
     assert rows == []
 
@@ -318,7 +326,13 @@ def test_tier_adjustments_depend_on_the_key_dates_not_on_the_span_around_them(tm
     # the span only bounds the partitions read (for pruning); a season-wide span learns the same rows
     warehouse = DuckDBWarehouse(tmp_path)
     write_tier_games(warehouse)
-    params = {"key_dates": [d(A1), d(A2)], "lookback_days": LOOKBACK, "min_sample": MIN_SAMPLE, "system_id": ENSEMBLE}
+    params = {
+        "key_dates": [d(A1), d(A2)],
+        "lookback_days": LOOKBACK,
+        "min_sample": MIN_SAMPLE,
+        "system_id": ENSEMBLE,
+        "min_z": MIN_Z,
+    }
 
     tight = run(warehouse, "tier_adjustments", start_date=d(A1), end_date=d(A2), **params)
     wide = run(
@@ -546,14 +560,14 @@ def test_a_correction_is_applied_only_where_it_clearly_helped_and_none_leaves_ad
     key = d("2024-12-15")
     rows = run(
         warehouse, "tier_adjustments", start_date=key, end_date=key, key_dates=[key], lookback_days=10,
-        min_sample=3, system_id=ENSEMBLE,
+        min_sample=3, system_id=ENSEMBLE, min_z=MIN_Z,
     )  # fmt: skip
     got = {r["scoring_tier"]: r for r in rows}
     assert got["BENCH_0_9"]["recommended_adjustment"] == 3.0 and got["BENCH_0_9"]["adjustment_confidence"] == 1.0
     assert got["ROTATION_10_19"]["adjustment_confidence"] == 0.0
     warehouse.replace_partitions(TIERS, sql("tier_adjustments"), key, key, {
         "start_date": key, "end_date": key, "key_dates": [key], "lookback_days": 10, "min_sample": 3,
-        "system_id": ENSEMBLE,
+        "system_id": ENSEMBLE, "min_z": MIN_Z,
     })  # fmt: skip
     span = {"start_date": key, "end_date": d(days[-1]), "season_start": d(days[0]), "system_id": ENSEMBLE}
     applied = run(warehouse, "apply_tier_adjustments", **span)
@@ -561,3 +575,40 @@ def test_a_correction_is_applied_only_where_it_clearly_helped_and_none_leaves_ad
     rotation = [r for r in applied if r["player_lookup"].startswith("rot")]
     assert bench and all(r["adjusted_points"] == 4.0 + 3.0 * 0.5 for r in bench)  # the bench scale factor
     assert rotation and all(r["adjusted_points"] == r["predicted_points"] for r in rotation)
+
+
+def test_a_correction_is_applied_only_if_its_holdout_gain_clears_the_level_given(tmp_path):
+    """Key date 12-15, lookback 10: the earlier half (12-05..12-09) errs by -2 every game, so the correction at
+    share s is +s (0.5 · 2 · s, the bench scale factor); on the 8 holdout games 7 err by -3 (gain s each) and one
+    by +1 (gain -s). Their mean gain is 0.75 s, standard deviation sqrt(0.5) s, standard error 0.25 s: z = 3.0 at
+    every share, so a level of 2.9 keeps the full share and 3.1 applies nothing."""
+    warehouse = DuckDBWarehouse(tmp_path)
+    games = [(f"2024-12-{day:02d}", f"fit{day}", 6) for day in range(5, 10)]
+    games += [(f"2024-12-{10 + i // 2:02d}", f"held{i}", 3 if i == 0 else 7) for i in range(8)]
+    write_rows(
+        warehouse, PREDICTIONS, [prediction(p, day, 4.0, None, "NO_LINE", season_avg=6.0) for day, p, _ in games]
+    )
+    write_rows(warehouse, PGS, [box(p, day, points) for day, p, points in games])
+    key = d("2024-12-15")
+    learn = {"start_date": key, "end_date": key, "key_dates": [key], "lookback_days": 10, "min_sample": 3}
+    shares = {
+        level: [
+            r["adjustment_confidence"]
+            for r in run(warehouse, "tier_adjustments", **learn, system_id=ENSEMBLE, min_z=level)
+        ]
+        for level in (2.9, 3.1)
+    }
+    assert shares == {2.9: [1.0], 3.1: [0.0]}
+
+
+def test_the_level_is_bonferroni_over_the_seasons_corrections_and_a_daily_chunk_uses_the_seasons():
+    config = validate_config(base_config())
+    season = config.seasons[0]
+    keys = key_dates(season, config.tier_adjustments["key_days"])
+    whole = tier_learning(config, season, season.start, season.end)
+    one_day = tier_learning(config, season, keys[3], keys[3])
+    assert (whole["key_dates"], one_day["key_dates"]) == (keys, [keys[3]])
+    # the normal tail above the level, by the error function: 2.5 % shared by key dates x 4 tiers x 4 shares
+    tried = len(keys) * 4 * 4
+    for learned in (whole, one_day):
+        assert 0.5 * math.erfc(learned["min_z"] / math.sqrt(2)) == pytest.approx(0.025 / tried, rel=1e-9)

@@ -2,8 +2,8 @@
 -- median error of @system_id's predictions over games in [A - @lookback_days, A) — strictly before A, so nothing
 -- from A itself (upstream included A) — and the share of it applied (adjustment_confidence), chosen on those games
 -- alone: the earlier half's median, scaled, is tried on the later half at shares 1/4 .. 1, and the share that cut
--- its errors most is kept if it clearly did (0 otherwise: nothing is applied). Tier = the player's season average before the game (the prediction's
--- season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
+-- its errors most is kept if it clearly did (0 otherwise: nothing is applied). Tier = the player's season average
+-- before the game (the prediction's season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
 -- Every key date lies in @start_date..@end_date: the reads filter their partitions on those parameters directly,
 -- so BigQuery prunes them (it cannot through a subquery over the key dates); the join below narrows each key
 -- date to its own window.
@@ -78,13 +78,13 @@ holdout_gain AS (  -- per holdout game, how much each share of the earlier half'
   CROSS JOIN UNNEST([0.25, 0.5, 0.75, 1.0]) AS share
   WHERE w.is_holdout
 ),
-shares AS (  -- the share that helped most among those that clearly helped: mean gain above 2.5 standard errors
-  -- (one-sided 2.5 %, Bonferroni over the four shares tried: a correction that only fits the noise of a few games
-  -- is not applied); none -> 0, adjusted = raw
+shares AS (  -- the share that helped most among those that clearly helped: mean gain above @min_z standard errors
+  -- (one-sided, Bonferroni over every correction the season tries, nba_backfill.phase5.tier_learning: corrections
+  -- that only fit the noise of a few games are not applied); none -> 0, adjusted = raw
   SELECT as_of_date, scoring_tier, share
   FROM holdout_gain
   GROUP BY as_of_date, scoring_tier, share
-  HAVING AVG(gain) > 2.5 * SAFE_DIVIDE(STDDEV_SAMP(gain), SQRT(COUNT(*)))
+  HAVING AVG(gain) > @min_z * SAFE_DIVIDE(STDDEV_SAMP(gain), SQRT(COUNT(*)))
   QUALIFY ROW_NUMBER() OVER (PARTITION BY as_of_date, scoring_tier ORDER BY AVG(gain) DESC, share) = 1
 ),
 tier_stats AS (
