@@ -41,7 +41,7 @@ PREDICTIONS = PHASE5["predictions"].table
 # correction its season tries (tier_adjustments.sql): with no real bias in any tier, a season applies one by chance
 # with a probability of at most 2.5 %. (Over one key date's four shares only, it passed about one a season.)
 TIER_ALPHA = 0.025
-TIERS_TRIED, SHARES_TRIED = 4, 4
+TIERS_TRIED, SHARES_TRIED = 4, 4  # tier_adjustments.sql's `tiers` rows and the shares its holdout tries
 
 
 def prediction_reads(

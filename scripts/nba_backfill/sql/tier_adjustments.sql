@@ -3,7 +3,8 @@
 -- from A itself (upstream included A) — and the share of it applied (adjustment_confidence), chosen on those games
 -- alone: the earlier half's median, scaled, is tried on the later half at shares 1/4 .. 1, and the share that cut
 -- its errors most is kept if it clearly did (0 otherwise: nothing is applied). Tier = the player's season average
--- before the game (the prediction's season_avg_points), never the outcome. Tiers with fewer than @min_sample graded games get no row.
+-- before the game (the prediction's season_avg_points), never the outcome. Tiers with fewer than @min_sample
+-- graded games get no row.
 -- Every key date lies in @start_date..@end_date: the reads filter their partitions on those parameters directly,
 -- so BigQuery prunes them (it cannot through a subquery over the key dates); the join below narrows each key
 -- date to its own window.
