@@ -43,6 +43,27 @@ def test_w_is_clipped_to_0_1_and_shrunk_toward_the_line():
     assert line_blend.blend(np.array([24.0, 24.0]), np.array([20.0, NAN]), 0.25) == pytest.approx([21.0, 24.0])
 
 
+def test_the_blend_is_rounded_to_whole_points_off_the_line():
+    # 14.5 + 0.2 * (16 - 14.5) = 14.8 -> 15 and 14.5 + 0.2 * (13 - 14.5) = 14.2 -> 14: the side the blend leans to;
+    # a whole line 15 moved to 15.2 rounds back to 15; a tie rounds up (15.5 -> 16)
+    stack = np.array([16.0, 13.0, 16.0, 17.5])
+    line = np.array([14.5, 14.5, 15.0, 14.5])
+    assert line_blend.blend(stack, line, 0.2).tolist() == [15.0, 14.0, 15.0, 15.0]
+    assert line_blend.blend(np.array([16.5]), np.array([14.5]), 0.5).tolist() == [16.0]
+    # w = 0 or a stack on the line: nothing says which side, the line is kept; no line: the stack, unrounded
+    assert line_blend.blend(stack, line, 0.0).tolist() == line.tolist()
+    assert line_blend.blend(np.array([14.5, 16.3]), np.array([14.5, NAN]), 0.2).tolist() == [14.5, 16.3]
+    # on integer outcomes, the rounded blend never has a larger absolute error summed over every outcome that
+    # the blend's side makes likelier: brute force over the outcomes 0..40 weighted toward the blend's side
+    for stack_points, line_points in ((16.0, 14.5), (13.0, 14.5)):
+        blended = line_points + 0.2 * (stack_points - line_points)
+        outcomes = np.arange(41.0)
+        side = np.where(np.sign(outcomes - line_points) == np.sign(stack_points - line_points), 0.55, 0.45)
+        weights = side * np.exp(-((outcomes - line_points) ** 2) / 50)
+        rounded = line_blend.blend(np.array([stack_points]), np.array([line_points]), 0.2)[0]
+        assert (weights * np.abs(outcomes - rounded)).sum() < (weights * np.abs(outcomes - blended)).sum()
+
+
 def stacked_past(training: pd.DataFrame) -> pd.DataFrame:
     """MA and ZM as in test_stacking, and ensemble_v2's stored predictions with their lines: the line 3 points
     off the actual, the stack 1 point off it, on alternate sides."""
@@ -75,7 +96,9 @@ def test_line_blend_is_the_line_pulled_toward_the_stack_by_the_fitted_w():
     assert window["w"] == pytest.approx(w, abs=1e-6)
     alice = by_system(predictions)
     stack = alice["ensemble_v2"]["predicted_points"]
-    assert alice["line_blend_v1"]["predicted_points"] == pytest.approx(round(18.5 + w * (stack - 18.5), 1))
+    # the blend to the nearest whole point
+    published = alice["line_blend_v1"]["predicted_points"]
+    assert published == int(published) and abs(published - (18.5 + w * (stack - 18.5))) <= 0.5
     bob = by_system(predictions, "bob")  # no line: the stack
     assert bob["line_blend_v1"]["predicted_points"] == bob["ensemble_v2"]["predicted_points"]
 

@@ -1,10 +1,17 @@
 """`line_blend_v1`: ensemble_v2 pulled toward the pre-game line, refitted walk-forward at every retrain window.
 
 Where the row has a line (models.common: the latest pre-tip-off snapshot), prediction = line + w·(stack − line),
-stack being ensemble_v2's prediction of the row; a row without a line keeps the stack; a row ensemble_v2 did not
-predict gets nothing. At each window's first day, w is fitted on the graded rows before it that have a stack and
-a line (their stored predictions and lines against the points scored): the w minimising Σ|actual − line −
-w·(stack − line)| is the median of (actual − line)/(stack − line) weighted by |stack − line|, clipped to [0, 1].
+stack being ensemble_v2's prediction of the row, rounded to the nearest whole point; a row without a line keeps the
+stack; a row ensemble_v2 did not predict gets nothing.
+
+Why whole points: points scored are whole numbers, so between two of them the expected absolute error is linear
+in the prediction and its minimum is at one end. A line of 14.5 is never the best prediction: 15 is better when
+the over is likelier, 14 when the under is, and the blend says which. Where the blend is the line itself (w = 0,
+or the stack is the line) nothing says which side, and the line is kept.
+
+At each window's first day, w is fitted on the graded rows before it that have a stack and a line (their stored
+predictions and lines against the points scored): the w minimising Σ|actual − line − w·(stack − line)| is the
+median of (actual − line)/(stack − line) weighted by |stack − line|, clipped to [0, 1].
 
 The line is the market's estimate, so with little evidence the line is trusted: the fitted w is shrunk toward 0
 by n/(n + PRIOR_ROWS), n the line rows it was fitted on. PRIOR_ROWS is ensemble_v2's MIN_ROWS (the rows it takes
@@ -69,6 +76,8 @@ def fit(
 
 
 def blend(stack: np.ndarray, line: np.ndarray, w: float) -> np.ndarray:
-    """line + w·(stack − line) where there is a line, else the stack."""
+    """line + w·(stack − line) rounded to the nearest whole point (halves up) where there is a line and the blend
+    moves off it, the line where it does not, else the stack."""
     stack, line = np.asarray(stack, dtype="float64"), np.asarray(line, dtype="float64")
-    return np.where(np.isnan(line), stack, line + w * (stack - line))
+    blended = line + w * (stack - line)
+    return np.where(np.isnan(line), stack, np.where(blended == line, line, np.floor(blended + 0.5)))
