@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .config import Config, Season
 from .errors import BackfillError, UsageError
-from .phase5 import tier_learning
+from .phase5 import tier_application, tier_learning
 from .plan import (
     PHASE4_PROCESSORS,
     Chunk,
@@ -71,12 +71,7 @@ def job_statements(config: Config, season: Season, opener: dt.date, marker: str)
     """The statements a job behind `marker` runs, with its parameters (rollups and preflight scan nothing)."""
     settings = config.tier_adjustments
     if marker == phase5a_season_marker(season.name):
-        span = {
-            "start_date": season.start,
-            "end_date": season.end,
-            "season_start": opener,
-            "system_id": settings["system_id"],
-        }
+        span = tier_application(config, season.start, season.end, opener)
         return [
             (sql_text("tier_adjustments"), tier_learning(config, season, season.start, season.end)),
             (sql_text("apply_tier_adjustments"), span),

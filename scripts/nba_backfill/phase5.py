@@ -151,6 +151,19 @@ def tier_learning(config: Config, season: Season, first: dt.date, last: dt.date)
     }
 
 
+def tier_application(config: Config, first: dt.date, last: dt.date, opener: dt.date) -> dict[str, Any]:
+    """apply_tier_adjustments.sql's parameters for first..last of the season that opened on `opener` (the checks
+    read them too)."""
+    settings = config.tier_adjustments
+    return {
+        "start_date": first,
+        "end_date": last,
+        "season_start": opener,
+        "system_id": settings["system_id"],
+        "lookback_days": settings["lookback_days"],
+    }
+
+
 def run_tier_adjustments(
     config: Config, season_name: str, chunk_name: str | None = None, marker: str | None = None
 ) -> str:
@@ -168,7 +181,7 @@ def run_tier_adjustments(
     opener = season_game_dates(warehouse, season)[0]
     learn = tier_learning(config, season, first, last)
     keys = learn["key_dates"]
-    span = {"start_date": first, "end_date": last, "season_start": opener, "system_id": settings["system_id"]}
+    span = tier_application(config, first, last, opener)
     own = tier_rows(config)  # the shared tables' rows this step writes
     with contextlib.ExitStack() as replaced:  # the checks run inside: a failure puts both tables back
         if keys:

@@ -25,7 +25,7 @@ PHASE5_PARAMS = {
     "training_rows": {"training_start", "before_date"},
     "past_predictions": {"training_start", "before_date"},
     "tier_adjustments": {"start_date", "end_date", "key_dates", "lookback_days", "min_sample", "system_id", "min_z"},
-    "apply_tier_adjustments": {"start_date", "end_date", "season_start", "system_id"},
+    "apply_tier_adjustments": {"start_date", "end_date", "season_start", "system_id", "lookback_days"},
     "grading": {"start_date", "end_date", "system_ids"},
     "tier_check": {"start_date", "end_date", "system_id"},
 }

@@ -372,6 +372,9 @@ ADJUSTMENTS = [
 ]
 APPLY_RANGE = ("2024-12-14", "2024-12-15")
 SEASON_START = d("2024-10-22")
+APPLY_PARAMS = {"season_start": SEASON_START, "system_id": ENSEMBLE, "lookback_days": 30}
+# the holdout halves (the 15 days before each key date) of 12-01 and 12-15 were predicted by a model without id
+HOLDOUT_ROWS = [prediction("holdout", "2024-11-20", 10.0), prediction("holdout", "2024-12-10", 10.0)]
 
 
 def write_applied(warehouse: DuckDBWarehouse) -> None:
@@ -380,6 +383,7 @@ def write_applied(warehouse: DuckDBWarehouse) -> None:
         warehouse,
         PREDICTIONS,
         [
+            *HOLDOUT_ROWS,
             prediction("starter", "2024-12-14", 22.0, season_avg=24.0),
             prediction("starter", "2024-12-15", 23.0, season_avg=24.0),
             prediction("rotation", "2024-12-15", 14.0, season_avg=12.0),  # none for its tier this season: 0
@@ -410,7 +414,7 @@ def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
         sql("apply_tier_adjustments"),
         first,
         last,
-        {"start_date": first, "end_date": last, "season_start": SEASON_START, "system_id": ENSEMBLE},
+        {"start_date": first, "end_date": last, **APPLY_PARAMS},
         owned={"system_id": (ENSEMBLE,)},
     )
     rows = warehouse.query(f"SELECT * FROM {PREDICTIONS}").dicts()
@@ -432,18 +436,32 @@ def test_apply_uses_the_latest_adjustment_on_or_before_the_game_date(tmp_path):
         ("star", "2024-12-15", ENSEMBLE): ("STAR_30PLUS", 0.0, 33.0, None),
         ("starter", "2024-12-15", BASELINE): ("STALE", 9.0, 30.0, None),  # another system's row: as it was
         ("starter", "2024-12-16", ENSEMBLE): (None, None, None, None),  # untouched partition
+        ("holdout", "2024-11-20", ENSEMBLE): (None, None, None, None),  # before the range: untouched
+        ("holdout", "2024-12-10", ENSEMBLE): (None, None, None, None),
     }
+
+
+def test_a_correction_is_applied_only_to_rows_of_a_model_that_predicted_its_holdout(tmp_path):
+    """12-01's holdout (11-16..11-30) was predicted by model m1, 12-15's (11-30..12-14) by m1 and m2. A row of m1 on
+    12-14 takes 12-01's correction; on 12-15 a row of m2 takes 12-15's, a row of m3 (a retrain after the key
+    date) takes none, and never falls back to 12-01's."""
+    warehouse = DuckDBWarehouse(tmp_path)
+    write_rows(warehouse, TIERS, ADJUSTMENTS)
+    model = lambda player, day, m: prediction(player, day, 22.0, season_avg=24.0, ml_model_id=m)  # noqa: E731
+    write_rows(warehouse, PREDICTIONS, [
+        model("h1", "2024-11-20", "m1"), model("h2", "2024-12-10", "m2"), model("h3", "2024-12-05", "m1"),
+        model("a", "2024-12-14", "m1"), model("b", "2024-12-15", "m2"), model("c", "2024-12-15", "m3"),
+    ])  # fmt: skip
+    first, last = d(APPLY_RANGE[0]), d(APPLY_RANGE[1])
+    rows = run(warehouse, "apply_tier_adjustments", start_date=first, end_date=last, **APPLY_PARAMS)
+    got = {r["player_lookup"]: (r["tier_adjustment"], r["tier_as_of_date"]) for r in rows}
+    assert got == {"a": (1.5, d("2024-12-01")), "b": (3.0, d("2024-12-15")), "c": (0.0, None)}
 
 
 def test_apply_returns_exactly_the_prediction_columns(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_applied(warehouse)
-    params = {
-        "start_date": d(APPLY_RANGE[0]),
-        "end_date": d(APPLY_RANGE[1]),
-        "season_start": SEASON_START,
-        "system_id": ENSEMBLE,
-    }
+    params = {"start_date": d(APPLY_RANGE[0]), "end_date": d(APPLY_RANGE[1]), **APPLY_PARAMS}
     result = warehouse.query(sql("apply_tier_adjustments"), params)
     assert result.columns == table_schema(PREDICTIONS).column_names
     assert len(result.rows) == 5  # the ensemble's rows in the range, not the baseline's
@@ -454,7 +472,7 @@ def test_tier_check_compares_identical_rows_zero_adjustments_included(tmp_path):
     warehouse = DuckDBWarehouse(tmp_path)
     write_applied(warehouse)
     first, last = d(APPLY_RANGE[0]), d(APPLY_RANGE[1])
-    params = {"start_date": first, "end_date": last, "season_start": SEASON_START, "system_id": ENSEMBLE}
+    params = {"start_date": first, "end_date": last, **APPLY_PARAMS}
     write_rows(
         warehouse,
         PGS,
@@ -569,7 +587,8 @@ def test_a_correction_is_applied_only_where_it_clearly_helped_and_none_leaves_ad
         "start_date": key, "end_date": key, "key_dates": [key], "lookback_days": 10, "min_sample": 3,
         "system_id": ENSEMBLE, "min_z": MIN_Z,
     })  # fmt: skip
-    span = {"start_date": key, "end_date": d(days[-1]), "season_start": d(days[0]), "system_id": ENSEMBLE}
+    span = {"start_date": key, "end_date": d(days[-1]), "season_start": d(days[0])}
+    span |= {"system_id": ENSEMBLE, "lookback_days": 10}
     applied = run(warehouse, "apply_tier_adjustments", **span)
     bench = [r for r in applied if r["player_lookup"].startswith("bench")]
     rotation = [r for r in applied if r["player_lookup"].startswith("rot")]
