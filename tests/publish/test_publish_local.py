@@ -314,7 +314,10 @@ def test_settings_defaults_and_override(season):
     import dataclasses
 
     bare = dataclasses.replace(season, raw={k: v for k, v in season.raw.items() if k != "publish"})
-    assert publish_settings(bare) == {"target": "published", "min_games": 5, "system_id": "ensemble_v2"}
+    # without publish.system_id, the system the tier step adjusts is the one published
+    assert publish_settings(bare) == {"target": "published", "min_games": 5, "system_id": "line_blend_v1"}
+    tiered = dataclasses.replace(bare, tier_adjustments={**bare.tier_adjustments, "system_id": "xgboost_v1"})
+    assert publish_settings(tiered)["system_id"] == "xgboost_v1"
     assert publish_settings(bare, "out")["target"] == "out"
     marker = load(Path(run_publish(season, SEASON, target="elsewhere/site")))
     assert marker["target"] == "elsewhere/site" and Path("elsewhere/site/v1/players/index.json").exists()

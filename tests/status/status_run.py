@@ -11,6 +11,7 @@ from helpers import base_config, d
 from nba_backfill import plan
 from nba_backfill.config import Config, validate_config
 from nba_backfill.markers import write_marker
+from nba_backfill.systems import SYSTEM_IDS
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 STARTED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -90,6 +91,9 @@ class Run:
         return path
 
 
+PUBLISHED = base_config()["tier_adjustments"]["system_id"]  # the config's default, that status and evaluate report
+
+
 def make_config(root: Path) -> Config:
     raw = base_config()
     raw["seasons"] = SEASONS
@@ -161,14 +165,7 @@ def warehouse(run: Run) -> DuckDBWarehouse:
 
 
 # -- hand-made warehouse rows -----------------------------------------------------------------------------------------
-SYSTEMS = (
-    "ensemble_v1",
-    "ensemble_v2",
-    "moving_average_baseline_v1",
-    "similarity_balanced_v1",
-    "xgboost_v1",
-    "zone_matchup_v1",
-)
+SYSTEMS = tuple(sorted(SYSTEM_IDS))
 
 
 def mlfs_row(day: dt.date, player: str) -> dict:

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 from click.testing import CliRunner
-from status_run import SEASONS, SYSTEMS, accuracy_row, game_dates, make_config, oracle_row, warehouse
+from status_run import PUBLISHED, SEASONS, SYSTEMS, accuracy_row, game_dates, make_config, oracle_row, warehouse
 
 from helpers import write_rows
 from nba_backfill.cli import main
@@ -25,7 +25,6 @@ from nba_backfill.evaluate import (
     spearman,
 )
 
-PUBLISHED = "ensemble_v2"  # the config's default tier_adjustments.system_id
 ACCURACY = "nba_predictions.prediction_accuracy"
 ORACLE = "nba_oracle.player_game_expectations"
 

@@ -15,6 +15,7 @@ from status_run import (
     FAILED_PCF_CHUNK,
     PCF_ERROR,
     PREFLIGHT_ERROR,
+    PUBLISHED,
     SEASONS,
     accuracy_row,
     game_dates,
@@ -157,10 +158,10 @@ def write_runbook_tables(run) -> dict:
             mlfs += [mlfs_row(day, f"p{i}") for i in range(rng.randint(1, 4))]
         for day in rng.sample(season_days, 7):
             for i in range(rng.randint(1, 3)):
-                preds += [prediction_row(day, f"p{i}", system) for system in ("ensemble_v2", "xgboost_v1")]
+                preds += [prediction_row(day, f"p{i}", system) for system in (PUBLISHED, "xgboost_v1")]
         for day in rng.sample(season_days, 6):
             for i in range(rng.randint(2, 4)):
-                for system in ("ensemble_v2", "zone_matchup_v1"):
+                for system in (PUBLISHED, "zone_matchup_v1"):
                     voided = rng.random() < 0.2
                     graded.append(
                         accuracy_row(
@@ -176,8 +177,8 @@ def write_runbook_tables(run) -> dict:
                     )
     off_season = dt.date(2022, 7, 1)
     mlfs.append(mlfs_row(off_season, "p0"))
-    preds.append(prediction_row(off_season, "p0", "ensemble_v2"))
-    graded.append(accuracy_row(off_season, "p0", "ensemble_v2", 10.0, 30, 20.5, "OVER"))
+    preds.append(prediction_row(off_season, "p0", PUBLISHED))
+    graded.append(accuracy_row(off_season, "p0", PUBLISHED, 10.0, 30, 20.5, "OVER"))
     write_rows(wh, "nba_predictions.ml_feature_store_v2", mlfs)
     write_rows(wh, "nba_predictions.player_prop_predictions", preds)
     write_rows(wh, "nba_predictions.prediction_accuracy", graded)
@@ -201,13 +202,13 @@ def test_runbook_numbers_are_recomputed_from_the_rows(run):
             "first_date": mlfs_days[0].isoformat(),
             "last_date": mlfs_days[-1].isoformat(),
         }
-        preds = [r for r in rows["predictions"] if in_season(r, season) and r["system_id"] == "ensemble_v2"]
+        preds = [r for r in rows["predictions"] if in_season(r, season) and r["system_id"] == PUBLISHED]
         assert got[season]["predictions"] == {
-            "system_id": "ensemble_v2",
+            "system_id": PUBLISHED,
             "dates": len({r["game_date"] for r in preds}),
             "total": len(preds),
         }
-        graded = [r for r in rows["graded"] if in_season(r, season) and r["system_id"] == "ensemble_v2"]
+        graded = [r for r in rows["graded"] if in_season(r, season) and r["system_id"] == PUBLISHED]
         errors = [r["absolute_error"] for r in graded if r["absolute_error"] is not None]
         assert any(r["is_voided"] for r in graded)  # the runbook counts voided rows, and averages real errors
         grading = got[season]["grading"]
@@ -308,7 +309,7 @@ def test_an_empty_run_reports_everything_pending(tmp_path, monkeypatch):
     assert status["totals"]["done"] == 0 and status["totals"]["failed"] == 0
     assert status["totals"]["pending"] == status["totals"]["total"] == 67
     assert all(
-        s["expected"]["grading"] == {"system_id": "ensemble_v2", "dates": 0, "total": 0, "avg_mae": None}
+        s["expected"]["grading"] == {"system_id": PUBLISHED, "dates": 0, "total": 0, "avg_mae": None}
         for s in status["seasons"]
     )
     assert "0/67 markers done" in format_status(status)

@@ -1,10 +1,10 @@
 """Phase 6: publish one season's graded predictions as the website's JSON files (facts §3.8; SPEC "Publishing (6)").
 
-One job per season (`job`): read the season's graded rows of one system (`publish.system_id`, ensemble_v2) with their
-context (sql/publish_results.sql), shape them into the files below, validate each against its JSON Schema
-(publish_schemas/, `schemas`), write them to the target (`targets`: a folder or gs://), list the target and check
-every expected file (`files`), then write the marker `markers/phase6/{season}.done`. The documents themselves are
-pure functions of the rows (`documents`).
+One job per season (`job`): read the season's graded rows of one system (`publish.system_id`, by default the tier
+step's `tier_adjustments.system_id`) with their context (sql/publish_results.sql), shape them into the files below,
+validate each against its JSON Schema (publish_schemas/, `schemas`), write them to the target (`targets`: a folder
+or gs://), list the target and check every expected file (`files`), then write the marker
+`markers/phase6/{season}.done`. The documents themselves are pure functions of the rows (`documents`).
 
 Files (under the target; `{date}` is every graded date of the season):
   v1/results/{date}.json       results_doc     schema results.json        Cache-Control public, max-age=86400

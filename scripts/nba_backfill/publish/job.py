@@ -20,12 +20,14 @@ from .documents import outcome
 from .files import Plan, build_files, newer_publication, publish_failed, verify
 from .targets import GCSTarget, LocalTarget, UnsafePath, open_target
 
-DEFAULTS = {"target": "published", "min_games": 5, "system_id": "ensemble_v2"}
+DEFAULTS = {"target": "published", "min_games": 5}
 
 
 def publish_settings(config: Config, target: str | None = None) -> dict[str, Any]:
-    """`config.raw["publish"]` over the defaults; an explicit `target` wins."""
-    settings = {**DEFAULTS, **(config.raw.get("publish") or {})}
+    """`config.raw["publish"]` over the defaults (the system: the one the tier step adjusts); an explicit `target`
+    wins."""
+    published = {"system_id": config.tier_adjustments["system_id"]}
+    settings = {**DEFAULTS, **published, **(config.raw.get("publish") or {})}
     if target:
         settings["target"] = target
     if not isinstance(settings["target"], str) or not settings["target"].strip():
