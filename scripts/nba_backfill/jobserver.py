@@ -188,12 +188,16 @@ def _start_job(listener, selector) -> None:
     conn, _ = listener.accept()
     header, fds, _, _ = socket.recv_fds(conn, _LENGTH, 3)
     request = marshal.loads(_receive(conn, int.from_bytes(header, "big")))
+    # A signal the caller passes on before the fork is the job's own would meet the server's handlers in it:
+    # blocked across the fork, it waits until the job has its own.
+    mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, _FORWARDED)
     pid = os.fork()
     if pid == 0:
         # the fork keeps only the job's own streams: not the listener nor the other jobs' connections
         for fd in {selector.fileno(), conn.fileno(), *selector.get_map()}:  # the listener is in the map
             os.close(fd)
-        _run_job(request, fds)  # never returns
+        _run_job(request, fds, mask)  # never returns
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
     for fd in fds:
         os.close(fd)
     conn.sendall(_reply(_STARTED, pid))
@@ -224,13 +228,15 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _run_job(request: dict, fds: list[int]) -> None:
-    """In the fork: become the job's process (its streams, niceness, folder, environment, arguments), run, exit."""
+def _run_job(request: dict, fds: list[int], mask: set) -> None:
+    """In the fork: become the job's process (its signal handlers, streams, niceness, folder, environment,
+    arguments), run, exit. `mask`: the signal mask to restore once the job's handlers are in place."""
     code = 1
     try:
         for sig in (_signal.SIGTERM, _signal.SIGHUP):
             _signal.signal(sig, _signal.SIG_DFL)
         _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
