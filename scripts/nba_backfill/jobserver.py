@@ -164,6 +164,9 @@ def serve(path: str, parent: int) -> None:
     try:
         for module in WARM_MODULES:
             __import__(module)
+        from .warehouse.duckdb import connect_before_fork
+
+        connect_before_fork()
         while os.getppid() == parent:  # the Snakemake run ended without its hooks (killed): so do we
             for key, _ in selector.select(timeout=1):
                 if key.fileobj is listener:

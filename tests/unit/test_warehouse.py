@@ -8,6 +8,7 @@ import pytest
 
 from helpers import d, write_rows
 from nba_backfill.errors import WarehouseError
+from nba_backfill.warehouse import duckdb as embedded
 from nba_backfill.warehouse.duckdb import DuckDBWarehouse
 
 SCHEDULE = "nba_reference.nba_schedule"
@@ -50,6 +51,49 @@ def test_a_query_sees_month_files_another_writer_replaced_or_added_since_its_las
     assert reader.query(games).rows[-1] == (d("2022-11-03"), "d")
     write_rows(writer, SCHEDULE, [game("e", "2022-12-01")])  # a new month file
     assert reader.query(games).rows[-2:] == [(d("2022-11-03"), "d"), (d("2022-12-01"), "e")]
+
+
+def in_a_fork(job) -> str:
+    """`job()`'s answer (a str), computed in a fork of this process, as the job server runs a job."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            answer = job()
+        except BaseException as err:  # the test reads it, the fork must not run pytest on
+            answer = f"{type(err).__name__}: {err}"
+        os.write(write, answer.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        text = answer.read()
+    os.waitpid(pid, 0)
+    return text
+
+
+def test_each_fork_starts_from_its_own_copy_of_the_connection_opened_before_it(tmp_path, monkeypatch):
+    """The job server opens one connection before it forks (connect_before_fork). A fork copies only the forking
+    thread, so the connection must run none; each fork's first warehouse must take it; and what one fork makes in
+    it (here a table) must stay in that fork."""
+    write_rows(DuckDBWarehouse(tmp_path), SCHEDULE, GAMES)
+    monkeypatch.setattr(embedded, "_opened", None)
+    threads = len(os.listdir("/proc/self/task"))
+    embedded.connect_before_fork()
+    assert len(os.listdir("/proc/self/task")) == threads
+    opened = id(embedded._opened)
+
+    def job(make: bool) -> str:
+        warehouse = DuckDBWarehouse(tmp_path)
+        con = warehouse.con
+        before = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'made_in_a_fork'").fetchall()
+        if make:
+            con.execute("CREATE TABLE made_in_a_fork AS SELECT 1 AS x")
+        games = warehouse.query(f"SELECT COUNT(*) FROM {SCHEDULE}").rows
+        return f"{id(con) == opened} {before} {games}"
+
+    assert in_a_fork(lambda: job(make=True)) == "True [(0,)] [(3,)]"
+    assert in_a_fork(lambda: job(make=False)) == "True [(0,)] [(3,)]"  # the first fork's table is not here
 
 
 def test_replace_removes_partitions_left_empty_and_keeps_others(tmp_path):
