@@ -81,7 +81,7 @@ def test_each_fork_starts_from_its_own_copy_of_the_connection_opened_before_it(t
     threads = len(os.listdir("/proc/self/task"))
     embedded.connect_before_fork()
     assert len(os.listdir("/proc/self/task")) == threads
-    opened = id(embedded._opened)
+    opened = embedded._opened
 
     def job(make: bool) -> str:
         warehouse = DuckDBWarehouse(tmp_path)
@@ -90,7 +90,7 @@ def test_each_fork_starts_from_its_own_copy_of_the_connection_opened_before_it(t
         if make:
             con.execute("CREATE TABLE made_in_a_fork AS SELECT 1 AS x")
         games = warehouse.query(f"SELECT COUNT(*) FROM {SCHEDULE}").rows
-        return f"{id(con) == opened} {before} {games}"
+        return f"{con is opened} {before} {games}"
 
     assert in_a_fork(lambda: job(make=True)) == "True [(0,)] [(3,)]"
     assert in_a_fork(lambda: job(make=False)) == "True [(0,)] [(3,)]"  # the first fork's table is not here
