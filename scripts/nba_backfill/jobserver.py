@@ -4,7 +4,8 @@ imported what jobs import, instead of a new interpreter that imports it again.
 A job's own imports cost ~0.06 s (Phase 4) to ~0.5 s (predictions: pandas, xgboost, scipy) of CPU, the same in
 every job, and with monthly chunks that start-up is paid 245 times (bench/full_backfill.py). The Snakefile's
 `onstart` hook starts the server (`start`), its `onsuccess` / `onerror` hooks stop it; Snakemake's shell jobs
-inherit `NBA_BACKFILL_JOBSERVER` (the socket) from it. `nba-backfill` (`main`) sends its arguments, working
+inherit `NBA_BACKFILL_JOBSERVER` (the socket) and a PATH that finds the server's own `nba-backfill` first (the
+same client, started without site-packages) from it. `nba-backfill` (`main`) sends its arguments, working
 folder, environment, niceness and its stdin/stdout/stderr (the file descriptors themselves) over the socket; the server
 forks, the fork runs the command exactly as the process would have, and its exit code comes back. Nothing else
 is shared: the server only imports modules and forks, so every job starts from the same state.
@@ -64,6 +65,10 @@ def main() -> None:
     path = os.environ.get(ENV)
     code = _run_remotely(path, sys.argv[1:]) if path else None
     if code is None:
+        if sys.flags.no_site:  # the server's own client (`_write_client`), which started without site-packages
+            import site
+
+            site.main()
         from .cli import main as run_here
 
         run_here()
@@ -137,13 +142,17 @@ def start(log_path: str) -> None:
         time.sleep(0.005)
     if os.path.exists(path):
         os.environ[ENV] = path
+        # the jobs' `nba-backfill` is the server's client (`_write_client`) where it could write one
+        os.environ["PATH"] = os.pathsep.join([os.path.dirname(path), os.environ.get("PATH", "")])
 
 
 def stop() -> None:
     if _server is not None and _server.poll() is None:
         _server.terminate()
         _server.wait()
-    os.environ.pop(ENV, None)
+    path = os.environ.pop(ENV, None)
+    if path:
+        os.environ["PATH"] = os.environ["PATH"].removeprefix(os.path.dirname(path) + os.pathsep)
 
 
 # -- the server ----------------------------------------------------------------------------------------------------
@@ -151,6 +160,7 @@ def serve(path: str, parent: int) -> None:
     import selectors
     import socket
 
+    client = _write_client(os.path.dirname(path))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(128)  # jobs that connect while the modules below load wait here
@@ -181,7 +191,25 @@ def serve(path: str, parent: int) -> None:
             if key.data and key.data[0] == "job":  # no caller will hear its end: stop it
                 _kill(key.data[1])
         os.unlink(path)
+        if client:
+            os.unlink(client)
         os.rmdir(os.path.dirname(path))
+
+
+def _write_client(folder: str) -> str | None:
+    """Write `nba-backfill` into the server's folder (which `start` puts first on the jobs' PATH): this client
+    with `python -S`, so that it skips site-packages and their .pth files, which pip's console script imports
+    at every start: ~20 -> ~10 ms of CPU a job. Returns its path; None where a shebang cannot name this Python
+    (a space in its path, or a line longer than older kernels read), and the jobs then find pip's."""
+    shebang = f"#!{sys.executable} -S"
+    if " " in sys.executable or len(shebang) > 127:
+        return None
+    client = os.path.join(folder, "nba-backfill")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(client, "w") as f:
+        f.write(f"{shebang}\nimport sys\nsys.path.insert(0, {package!r})\nfrom nba_backfill.jobserver import main\nmain()\n")
+    os.chmod(client, 0o700)
+    return client
 
 
 def _start_job(listener, selector) -> None:

@@ -112,3 +112,35 @@ def test_without_a_server_the_command_runs_in_its_own_process(tmp_path, write_co
     gone = {**os.environ, jobserver.ENV: str(tmp_path / "no-such-socket")}  # a server that has stopped
     done = nba_backfill("query", "SELECT 1 AS one", env=gone)
     assert done.returncode == 0 and "one" in done.stdout
+
+
+def test_the_jobs_find_the_servers_own_client_first_on_their_path(server):
+    """Snakemake's job shells inherit the PATH `start` sets: their `nba-backfill` is the server's client, which
+    starts without site-packages (`python -S`) and still runs the command in a fork, or, with the server gone,
+    in its own process with site-packages added back."""
+    client = shutil.which("nba-backfill")
+    assert Path(client).parent == Path(os.environ[jobserver.ENV]).parent
+    assert Path(client).read_text().splitlines()[0].split()[1:] == ["-S"]
+    caller = subprocess.Popen([client, "query", ENDLESS], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not children(server) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(children(server)) == 1  # the query runs in the server's fork
+    caller.kill()
+    caller.wait()
+    query = ("query", "SELECT x FROM UNNEST([1, 2]) AS x ORDER BY x")
+    cold = nba_backfill(*query, env={k: v for k, v in os.environ.items() if k != jobserver.ENV})
+    gone = subprocess.run([client, *query], capture_output=True, text=True, env={**os.environ, jobserver.ENV: "none"})
+    assert (gone.returncode, gone.stdout, gone.stderr) == (0, cold.stdout, cold.stderr)
+
+
+def test_stop_takes_the_servers_folder_off_the_path_and_the_server_removes_it(tmp_path, write_config, monkeypatch):
+    (tmp_path / "config").mkdir()
+    write_config(name="config/seasons.yaml")
+    monkeypatch.chdir(tmp_path)
+    before = os.environ["PATH"]
+    jobserver.start(str(tmp_path / "jobserver.log"))
+    folder = Path(os.environ[jobserver.ENV]).parent
+    assert (folder / "nba-backfill").exists()
+    jobserver.stop()
+    assert os.environ["PATH"] == before and not folder.exists()

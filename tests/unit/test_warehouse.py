@@ -105,6 +105,30 @@ def test_replace_removes_partitions_left_empty_and_keeps_others(tmp_path):
     assert warehouse.partitions(SCHEDULE) == {d("2022-11-01"): 1, d("2022-11-20"): 1}
 
 
+def file_order(warehouse: DuckDBWarehouse, table: str, month: str, *columns: str) -> list[tuple]:
+    """The month file's rows as stored, in the order a reader gets them."""
+    path = warehouse.table_dir(table) / f"{month}.parquet"
+    return warehouse.con.execute(f"SELECT {', '.join(columns)} FROM read_parquet('{path}')").fetchall()
+
+
+def test_a_rewritten_month_keeps_its_file_sorted_by_date_and_cluster_columns(tmp_path):
+    """A month's other dates go before and after the new rows unsorted (each run is sorted already), and rows
+    another writer keeps on the replaced dates are sorted in: either way the file is in (date, cluster) order."""
+    warehouse = DuckDBWarehouse(tmp_path)
+    write_rows(warehouse, SCHEDULE, [game("a", "2022-11-01", "NYK"), game("b", "2022-11-01", "BOS")])
+    write_rows(warehouse, SCHEDULE, [game("z", "2022-11-20", "MIA"), game("y", "2022-11-20", "ATL")])
+    new = [game("c", "2022-11-05", "PHX"), game("d", "2022-11-03", "UTA"), game("e", "2022-11-03", "DEN")]
+    write_rows(warehouse, SCHEDULE, new)
+    stored = file_order(warehouse, SCHEDULE, "2022-11", "game_date", "home_team_abbr", "game_id")
+    assert [row[2] for row in stored] == ["b", "a", "e", "d", "c", "y", "z"]  # by date, then home team
+
+    warehouse = tiers_warehouse(tmp_path / "tiers")  # a foreign system's rows on the dates replaced below
+    ours = f"SELECT * REPLACE ('BENCH_0_9' AS scoring_tier) FROM {TIERS} WHERE system_id = 'ensemble_v1'"
+    warehouse.replace_partitions(TIERS, ours, d("2022-11-01"), d("2022-11-30"), owned=OURS)
+    stored = file_order(warehouse, TIERS, "2022-11", "as_of_date", "system_id", "scoring_tier")
+    assert len(stored) == 5 and stored == sorted(stored)
+
+
 def _write_dates_one_by_one(root: str, days: list[str], start) -> None:
     warehouse = DuckDBWarehouse(root)
     warehouse.query(f"SELECT COUNT(*) FROM {SCHEDULE}")  # imports and connection done before the race

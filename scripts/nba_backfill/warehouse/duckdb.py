@@ -191,34 +191,48 @@ class DuckDBWarehouse(Warehouse):
     def _swap(self, table, source, first, last, params, owned, keep) -> tuple[dict[dt.date, int], Any]:
         schema = table_schema(table)
         part = schema.partition_by
+        # typed and sorted as the files are (a month's rows are then a contiguous, ordered run of row groups),
+        # straight from the statement: its rows are materialized once
+        casts, order = schema.duckdb_casts(from_columns=True), _order(schema)
+
+        def typed(select: str) -> str:
+            return f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {casts} FROM ({select}) ORDER BY {order}"
+
+        def refuse_missing(columns) -> None:
+            missing = set(schema.column_names) - set(columns)
+            if missing:
+                raise WarehouseError(f"{table}: the statement does not produce column(s) {', '.join(sorted(missing))}")
+
+        def create(duckdb_sql: str, values: dict) -> None:
+            import duckdb
+
+            try:
+                self.con.execute(typed(duckdb_sql), values)
+            except duckdb.BinderException:  # a column the casts name is missing, or another binding error
+                refuse_missing(self.con.sql(duckdb_sql, params=values).columns)
+                raise
+
         if isinstance(source, str):
-            self._execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS {source}", params)
+            self._execute(source, params, create)
         else:
-            self.con.register("_incoming", source)  # a view on the Arrow table: read once, by _typed
-        missing = set(schema.column_names) - {r[0] for r in self.con.execute("DESCRIBE _incoming").fetchall()}
-        if missing:
-            raise WarehouseError(f"{table}: the statement does not produce column(s) {', '.join(sorted(missing))}")
-        # sorted as the files are, so a month's rows are a contiguous, ordered run of row groups
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {schema.duckdb_casts(from_columns=True)} FROM _incoming "
-            f"ORDER BY {_order(schema)}"
-        )
-        if isinstance(source, str):
-            self.con.execute("DROP TABLE _incoming")
-        else:
+            refuse_missing(source.schema.names)
+            self.con.register("_incoming", source)  # a view on the Arrow table: read once, here
+            self.con.execute(typed("SELECT * FROM _incoming"))
             self.con.unregister("_incoming")
-        outside = self.con.execute(
-            f'SELECT COUNT(*) FROM _typed WHERE "{part}" IS NULL OR "{part}" NOT BETWEEN ? AND ?', [first, last]
-        ).fetchone()[0]
+        owns, values = _owns(owned)
+        counts, outside, foreign = {}, 0, 0
+        for day, rows, out, theirs in self.con.execute(
+            f'SELECT "{part}", COUNT(*), COUNT_IF("{part}" IS NULL OR "{part}" NOT BETWEEN ? AND ?), '
+            f"COUNT_IF(NOT ({owns})) FROM _typed GROUP BY 1",
+            [first, last, *values],
+        ).fetchall():
+            counts[day], outside, foreign = rows, outside + out, foreign + theirs
         if outside:
             raise WarehouseError(
                 f"{table}: {outside} row(s) fall outside the partitions {first}..{last} being replaced"
             )
-        owns, values = _owns(owned)
-        foreign = self.con.execute(f"SELECT COUNT(*) FROM _typed WHERE NOT ({owns})", values).fetchone()[0]
         if foreign:
             raise WarehouseError(f"{table}: {foreign} row(s) are not owned by the backfill ({describe_owned(owned)})")
-        counts = dict(self.con.execute(f'SELECT "{part}", COUNT(*) FROM _typed GROUP BY 1').fetchall())
         kept = self._write_months(table, first, last, owned, keep)
         return {d: counts[d] for d in sorted(counts)}, kept
 
@@ -250,7 +264,6 @@ class DuckDBWarehouse(Warehouse):
         schema = table_schema(table)
         part, columns, order = schema.partition_by, schema.duckdb_casts(from_columns=True), _order(schema)
         owns, values = _owns(owned)
-        replaced = f'"{part}" BETWEEN ? AND ? AND {owns}'
         folder = self.table_dir(table)
         staging = folder / "_staging"
         kept: dict[str, Path | None] = {}
@@ -259,15 +272,7 @@ class DuckDBWarehouse(Warehouse):
             _remove_stale(staging)
             for stem, low, high in _months(first, last):
                 target = folder / f"{stem}.parquet"
-                rows, args = f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?', [low, high]  # in file order
-                others = f"SELECT {columns} FROM read_parquet('{target}') WHERE NOT ({replaced})"
-                if (
-                    target.exists()
-                    and self.con.execute(f"SELECT COUNT(*) FROM ({others})", [first, last, *values]).fetchone()[0]
-                ):
-                    # the month's other rows stay as they are
-                    rows = f"SELECT * FROM ({rows} UNION ALL {others}) ORDER BY {order}"
-                    args = [*args, first, last, *values]
+                rows, args = self._month_rows(target, part, columns, order, low, high, owns, values)
                 if keep:
                     kept[stem] = None
                     if target.exists():
@@ -285,6 +290,30 @@ class DuckDBWarehouse(Warehouse):
                     tmp.unlink(missing_ok=True)
         self.con.execute("DROP TABLE _typed")
         return kept
+
+    def _month_rows(self, target, part, columns, order, low, high, owns, values) -> tuple[str, list]:
+        """The SELECT (and its parameters) of a month file's new content, in file order: the rows of `_typed` on
+        low..high (the month's part of the replaced dates) and the month's rows that stay. Those on other dates sit
+        wholly before or after the new ones, and every file is sorted by date first, so the three runs only need
+        putting one after the other (UNION ALL keeps its inputs' order); a sort, the costly part of a rewrite, is
+        left for rows of other writers on the replaced dates themselves."""
+        new = (f'SELECT * FROM _typed WHERE "{part}" BETWEEN ? AND ?', [low, high])  # in file order
+        if not target.exists():
+            return new
+        old = f"SELECT {columns} FROM read_parquet('{target}')"
+        before, after, foreign = self.con.execute(
+            f'SELECT COUNT_IF("{part}" < ?), COUNT_IF("{part}" > ?), '
+            f'COUNT_IF("{part}" BETWEEN ? AND ? AND NOT ({owns})) FROM ({old})',
+            [low, high, low, high, *values],
+        ).fetchone()
+        if foreign:
+            others = f'{old} WHERE NOT ("{part}" BETWEEN ? AND ? AND {owns})'
+            return f"SELECT * FROM ({new[0]} UNION ALL {others}) ORDER BY {order}", [*new[1], low, high, *values]
+        runs = [(f'{old} WHERE "{part}" < ?', [low])] if before else []
+        runs.append(new)
+        if after:
+            runs.append((f'{old} WHERE "{part}" > ?', [high]))
+        return " UNION ALL ".join(sql for sql, _ in runs), [arg for _, args in runs for arg in args]
 
     def partitions(self, table: str, first: dt.date | None = None, last: dt.date | None = None) -> dict[dt.date, int]:
         low, high = first or dt.date.min, last or dt.date.max
