@@ -207,7 +207,9 @@ def _write_client(folder: str) -> str | None:
     client = os.path.join(folder, "nba-backfill")
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with open(client, "w") as f:
-        f.write(f"{shebang}\nimport sys\nsys.path.insert(0, {package!r})\nfrom nba_backfill.jobserver import main\nmain()\n")
+        f.write(
+            f"{shebang}\nimport sys\nsys.path.insert(0, {package!r})\nfrom nba_backfill.jobserver import main\nmain()\n"
+        )
     os.chmod(client, 0o700)
     return client
 
