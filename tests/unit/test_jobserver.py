@@ -121,6 +121,12 @@ def test_the_jobs_find_the_servers_own_client_first_on_their_path(server):
     client = shutil.which("nba-backfill")
     assert Path(client).parent == Path(os.environ[jobserver.ENV]).parent
     assert Path(client).read_text().splitlines()[0].split()[1:] == ["-S"]
+    # it runs this module compiled beside it: no job compiles it from source
+    assert sorted(p.name for p in Path(client).parent.iterdir()) == [
+        "nba-backfill",
+        "nba_backfill_client.pyc",
+        "socket",
+    ]
     caller = subprocess.Popen([client, "query", ENDLESS], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while not children(server) and time.monotonic() < deadline:

@@ -78,10 +78,13 @@ def test_each_fork_starts_from_its_own_copy_of_the_connection_opened_before_it(t
     it (here a table) must stay in that fork."""
     write_rows(DuckDBWarehouse(tmp_path), SCHEDULE, GAMES)
     monkeypatch.setattr(embedded, "_opened", None)
-    threads = len(os.listdir("/proc/self/task"))
+    threads, files = len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd"))
     embedded.connect_before_fork()
     assert len(os.listdir("/proc/self/task")) == threads
     opened = embedded._opened
+    # its warm-up (a Parquet file written and read, a temp table) leaves no table, no open file
+    assert opened.execute("SELECT COUNT(*) FROM duckdb_tables()").fetchall() == [(0,)]
+    assert len(os.listdir("/proc/self/fd")) == files
 
     def job(make: bool) -> str:
         warehouse = DuckDBWarehouse(tmp_path)
